@@ -1,0 +1,152 @@
+/**
+ * Every input, read and checked in one place. Nothing else reads inputs.
+ * `getConfig` is pure: it takes a reader and the environment, so it is table-tested without a runner.
+ */
+import * as path from 'node:path';
+import { Input, ReadEnv, StsOperation } from './constants';
+import { InputError } from './errors';
+import {
+  ACCESS_KEY_ID,
+  ACCESS_KEY_ID_FORM,
+  AUDIENCE,
+  AUDIENCE_FORM,
+  parseBoolean,
+  parseChoice,
+  parseEndpoint,
+  parseInteger,
+  parsePattern,
+  REGION,
+  REGION_FORM,
+  ROLE_ARN,
+  ROLE_ARN_FORM,
+  SESSION_NAME,
+  SESSION_NAME_FORM,
+} from './parse';
+
+/** Returns an input's value, trimmed; '' when it was not given. */
+export type InputReader = (name: Input) => string;
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Long-term or temporary keys given by the user. */
+export interface Keys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Present for temporary keys. */
+  sessionToken?: string;
+}
+
+export interface Config {
+  /** Region of the STS call and of the exported AWS_REGION / AWS_DEFAULT_REGION. */
+  region: string;
+  /** Role to assume; absent when the user's own keys are exported as given. */
+  roleArn?: string;
+  /** Keys from the inputs, used to sign the STS call (or exported as given without a role). */
+  keys?: Keys;
+  /** RoleSessionName of AssumeRole*; default GitHubActions. */
+  sessionName: string;
+  /** Requested lifetime of the credentials in seconds; default 3600. */
+  durationSeconds: number;
+  /** Audience of the GitHub OIDC token; default sts.amazonaws.com. */
+  audience: string;
+  /** Absolute path of a web identity token file, if one was given. */
+  webIdentityTokenFile?: string;
+  /** STS endpoint URL from sts-endpoint, AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL; absent means AWS's. */
+  stsEndpoint?: string;
+  /** The STS operation asked for; `auto` is resolved by `choosePlan`. */
+  operation: StsOperation;
+  /** Set the credentials as step outputs too; default false. */
+  outputCredentials: boolean;
+}
+
+/** Lifetimes STS allows for a role session, in seconds. */
+export const ROLE_DURATION = { min: 900, max: 43200 } as const;
+
+/** The input names that carry secrets: masked before anything else happens, never echoed. */
+export const SECRET_INPUTS = [Input.AwsAccessKeyId, Input.AwsSecretAccessKey, Input.AwsSessionToken] as const;
+
+export function getConfig(read: InputReader, env: Env): Config {
+  const regionRaw = read(Input.AwsRegion);
+  if (regionRaw === '')
+    throw InputError.missing(Input.AwsRegion, 'set it to the region to use, e.g. eu-west-1');
+  const region = parsePattern(Input.AwsRegion, regionRaw, REGION, REGION_FORM);
+
+  const operation = parseChoice(Input.StsOperation, read(Input.StsOperation) || StsOperation.Auto, [
+    StsOperation.Auto,
+    StsOperation.AssumeRole,
+    StsOperation.AssumeRoleWithWebIdentity,
+    StsOperation.GetSessionToken,
+    StsOperation.GetFederationToken,
+  ]);
+  if (operation === StsOperation.GetSessionToken || operation === StsOperation.GetFederationToken) {
+    throw InputError.invalid(
+      Input.StsOperation,
+      operation,
+      'auto, assume-role or assume-role-with-web-identity (this release does not support get-session-token or get-federation-token yet)',
+    );
+  }
+
+  const roleRaw = read(Input.RoleToAssume);
+  const roleArn =
+    roleRaw === '' ? undefined : parsePattern(Input.RoleToAssume, roleRaw, ROLE_ARN, ROLE_ARN_FORM);
+
+  const tokenFileRaw = read(Input.WebIdentityTokenFile);
+  const endpointRaw =
+    read(Input.StsEndpoint) || env[ReadEnv.EndpointUrlSts] || env[ReadEnv.EndpointUrl] || '';
+
+  return {
+    region,
+    roleArn,
+    keys: readKeys(read),
+    sessionName: parsePattern(
+      Input.RoleSessionName,
+      read(Input.RoleSessionName) || 'GitHubActions',
+      SESSION_NAME,
+      SESSION_NAME_FORM,
+    ),
+    durationSeconds: parseInteger(
+      Input.RoleDurationSeconds,
+      read(Input.RoleDurationSeconds) || '3600',
+      ROLE_DURATION.min,
+      ROLE_DURATION.max,
+    ),
+    audience: read(Input.Audience),
+    webIdentityTokenFile:
+      tokenFileRaw === '' ? undefined : path.resolve(env[ReadEnv.Workspace] ?? process.cwd(), tokenFileRaw),
+    stsEndpoint: endpointRaw === '' ? undefined : parseEndpoint(Input.StsEndpoint, endpointRaw),
+    operation,
+    outputCredentials: parseBoolean(Input.OutputCredentials, read(Input.OutputCredentials), false),
+  };
+}
+
+/** Reads the key inputs: all or none of id and secret; a session token only with them. */
+function readKeys(read: InputReader): Keys | undefined {
+  const accessKeyId = read(Input.AwsAccessKeyId);
+  const secretAccessKey = read(Input.AwsSecretAccessKey);
+  const sessionToken = read(Input.AwsSessionToken);
+  if (accessKeyId === '' && secretAccessKey === '') {
+    if (sessionToken !== '') {
+      throw InputError.missing(
+        Input.AwsAccessKeyId,
+        'aws-session-token was given without the keys it belongs to',
+      );
+    }
+    return undefined;
+  }
+  if (accessKeyId === '') {
+    throw InputError.missing(Input.AwsAccessKeyId, 'aws-secret-access-key was given without it');
+  }
+  if (secretAccessKey === '') {
+    throw InputError.missing(Input.AwsSecretAccessKey, 'aws-access-key-id was given without it');
+  }
+  if (!ACCESS_KEY_ID.test(accessKeyId)) {
+    throw InputError.invalid(Input.AwsAccessKeyId, undefined, ACCESS_KEY_ID_FORM);
+  }
+  return sessionToken === ''
+    ? { accessKeyId, secretAccessKey }
+    : { accessKeyId, secretAccessKey, sessionToken };
+}
+
+/** Checks the audience only where it is used: a GitHub OIDC token is requested with it. */
+export function checkAudience(audience: string): string {
+  return parsePattern(Input.Audience, audience, AUDIENCE, AUDIENCE_FORM);
+}

@@ -1,0 +1,61 @@
+/**
+ * Every name the action shares with the outside world, defined once.
+ * Values are exactly the names in action.yml; a test keeps the two in step.
+ */
+
+export enum Input {
+  AwsRegion = 'aws-region',
+  RoleToAssume = 'role-to-assume',
+  AwsAccessKeyId = 'aws-access-key-id',
+  AwsSecretAccessKey = 'aws-secret-access-key',
+  AwsSessionToken = 'aws-session-token',
+  RoleSessionName = 'role-session-name',
+  RoleDurationSeconds = 'role-duration-seconds',
+  Audience = 'audience',
+  WebIdentityTokenFile = 'web-identity-token-file',
+  StsEndpoint = 'sts-endpoint',
+  StsOperation = 'sts-operation',
+  OutputCredentials = 'output-credentials',
+}
+
+export enum Output {
+  AwsAccountId = 'aws-account-id',
+  AuthenticatedArn = 'authenticated-arn',
+  AwsExpiration = 'aws-expiration',
+  AwsAccessKeyId = 'aws-access-key-id',
+  AwsSecretAccessKey = 'aws-secret-access-key',
+  AwsSessionToken = 'aws-session-token',
+}
+
+/** Names under which the main step hands facts to the post step. */
+export enum State {
+  /** JSON list of the environment variable names the main step exported. */
+  Exported = 'exported',
+}
+
+/** Environment variables the action exports to later steps. */
+export enum ExportedEnv {
+  AccessKeyId = 'AWS_ACCESS_KEY_ID',
+  SecretAccessKey = 'AWS_SECRET_ACCESS_KEY',
+  SessionToken = 'AWS_SESSION_TOKEN',
+  Region = 'AWS_REGION',
+  DefaultRegion = 'AWS_DEFAULT_REGION',
+  CredentialExpiration = 'AWS_CREDENTIAL_EXPIRATION',
+}
+
+/** Environment variables the action reads. */
+export enum ReadEnv {
+  EndpointUrl = 'AWS_ENDPOINT_URL',
+  EndpointUrlSts = 'AWS_ENDPOINT_URL_STS',
+  OidcRequestUrl = 'ACTIONS_ID_TOKEN_REQUEST_URL',
+  OidcRequestToken = 'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  Workspace = 'GITHUB_WORKSPACE',
+}
+
+export enum StsOperation {
+  Auto = 'auto',
+  AssumeRole = 'assume-role',
+  AssumeRoleWithWebIdentity = 'assume-role-with-web-identity',
+  GetSessionToken = 'get-session-token',
+  GetFederationToken = 'get-federation-token',
+}

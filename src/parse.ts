@@ -1,0 +1,62 @@
+/**
+ * Parsers for raw input strings. Each takes the input's name and raw text and returns a value or throws
+ * an InputError that names the input; none throws anything else, whatever the string.
+ */
+import type { Input } from './constants';
+import { InputError } from './errors';
+
+const TRUE = new Set(['true', 'True', 'TRUE']);
+const FALSE = new Set(['false', 'False', 'FALSE']);
+
+/** YAML 1.2 core-schema booleans, as `core.getBooleanInput` accepts them; '' gives the fallback. */
+export function parseBoolean(input: Input, raw: string, fallback: boolean): boolean {
+  if (raw === '') return fallback;
+  if (TRUE.has(raw)) return true;
+  if (FALSE.has(raw)) return false;
+  throw InputError.invalid(input, raw, 'true or false');
+}
+
+/** A whole number written in decimal digits, within [min, max]. */
+export function parseInteger(input: Input, raw: string, min: number, max: number): number {
+  const expected = `a whole number of seconds from ${min} to ${max}`;
+  if (!/^\d{1,15}$/.test(raw)) throw InputError.invalid(input, raw, expected);
+  const value = Number(raw);
+  if (value < min || value > max) throw InputError.invalid(input, raw, expected);
+  return value;
+}
+
+/** One of a fixed set of strings. */
+export function parseChoice<T extends string>(input: Input, raw: string, choices: readonly T[]): T {
+  const found = choices.find((choice) => choice === raw);
+  if (found === undefined) throw InputError.invalid(input, raw, `one of ${choices.join(', ')}`);
+  return found;
+}
+
+/** The raw text if it matches `pattern` in full; `form` describes the pattern to a person. */
+export function parsePattern(input: Input, raw: string, pattern: RegExp, form: string): string {
+  if (!pattern.test(raw)) throw InputError.invalid(input, raw, form);
+  return raw;
+}
+
+/** An http(s) URL with a host, returned as given. */
+export function parseEndpoint(input: Input, raw: string): string {
+  const form = 'an http:// or https:// URL, e.g. https://sts.eu-west-1.amazonaws.com';
+  if (!URL.canParse(raw)) throw InputError.invalid(input, raw, form);
+  const url = new URL(raw);
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
+    throw InputError.invalid(input, raw, form);
+  }
+  return raw;
+}
+
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+export const ROLE_ARN_FORM =
+  'a role ARN, arn:<partition>:iam::<12-digit account>:role/<optional path/><name>';
+export const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
+export const REGION_FORM = 'an AWS region code such as eu-west-1 or us-gov-west-1';
+export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+export const SESSION_NAME_FORM = '2 to 64 characters of letters, digits and +=,.@_-';
+export const ACCESS_KEY_ID = /^[A-Za-z0-9]{16,128}$/;
+export const ACCESS_KEY_ID_FORM = '16 to 128 letters and digits, like AKIAIOSFODNN7EXAMPLE';
+export const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
+export const AUDIENCE_FORM = '1 to 256 printable characters without spaces, e.g. sts.amazonaws.com';

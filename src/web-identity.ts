@@ -1,0 +1,47 @@
+/**
+ * Gets the web identity token a plan asks for: from a file, or from GitHub's OIDC provider.
+ */
+import { readFile } from 'node:fs/promises';
+import { Input } from './constants';
+import { InputError } from './errors';
+import type { TokenSource } from './plan';
+
+/** Fetches a GitHub OIDC token for an audience (core.getIDToken in the action). */
+export type IdTokenFetcher = (audience: string) => Promise<string>;
+
+export async function getWebIdentityToken(
+  source: TokenSource,
+  fetchIdToken: IdTokenFetcher,
+): Promise<string> {
+  if (source.kind === 'file') return readTokenFile(source.path);
+  try {
+    return await fetchIdToken(source.audience);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `Could not get a GitHub OIDC token for audience "${source.audience}": ${why}. ` +
+        'Check that the job has `permissions: id-token: write`.',
+    );
+  }
+}
+
+async function readTokenFile(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new InputError(
+      Input.WebIdentityTokenFile,
+      `Input '${Input.WebIdentityTokenFile}': cannot read ${path} (${code}).`,
+    );
+  }
+  const token = text.trim();
+  if (token === '') {
+    throw new InputError(
+      Input.WebIdentityTokenFile,
+      `Input '${Input.WebIdentityTokenFile}': ${path} is empty.`,
+    );
+  }
+  return token;
+}
