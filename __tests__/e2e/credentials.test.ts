@@ -1,0 +1,288 @@
+/**
+ * The committed bundles, run as the runner runs them, against moto_server on loopback.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { callerIdentity, envCredentials } from '../harness/aws';
+import { type Moto, startMoto } from '../harness/moto';
+import { type OidcServer, startOidc } from '../harness/oidc';
+import { type FaultProxy, startProxy } from '../harness/proxy';
+import { findLeaks, Job, type StepResult } from '../harness/runner';
+
+const ROLE = 'arn:aws:iam::123456789012:role/deploy';
+const KEYS = {
+  'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE',
+  'aws-secret-access-key': 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+};
+const CREDENTIAL_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+
+let moto: Moto;
+let proxy: FaultProxy;
+let oidc: OidcServer;
+const jobs: Job[] = [];
+
+beforeAll(async () => {
+  moto = await startMoto();
+  proxy = await startProxy(moto.url);
+  oidc = await startOidc();
+}, 60_000);
+
+afterAll(async () => {
+  for (const job of jobs) job.cleanup();
+  await Promise.all([proxy?.close(), oidc?.close(), moto?.stop()]);
+});
+
+beforeEach(() => {
+  proxy.clear();
+  proxy.fault = undefined;
+});
+
+/** A job whose steps reach STS through the counting proxy; RUNNER_DEBUG on to widen the leak check. */
+function newJob(env: Record<string, string | undefined> = {}): Job {
+  const job = new Job({ RUNNER_DEBUG: '1', ...env });
+  jobs.push(job);
+  return job;
+}
+
+const base = () => ({ 'aws-region': 'us-east-1', 'sts-endpoint': proxy.url });
+
+function expectSuccess(result: StepResult): void {
+  if (result.exitCode !== 0)
+    throw new Error(`step failed (${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
+  expect(result.errors).toEqual([]);
+}
+
+function expectNoLeaks(result: StepResult, ...secrets: (string | undefined)[]): void {
+  const exported = CREDENTIAL_ENV.map((name) => result.env[name]);
+  expect(findLeaks(result, [...secrets, ...exported])).toEqual([]);
+}
+
+/** Uses the exported credentials for a real call and returns the identity moto sees. */
+async function identityFromEnv(job: Job) {
+  return callerIdentity(moto.url, envCredentials(job.visibleEnv()));
+}
+
+describe('keys -> AssumeRole', () => {
+  test('exports working credentials with one STS request and no extra GetCallerIdentity', async () => {
+    const job = newJob();
+    const result = await job.main({
+      ...base(),
+      ...KEYS,
+      'role-to-assume': ROLE,
+      'role-duration-seconds': '900',
+    });
+    expectSuccess(result);
+
+    expect(proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole']);
+    const sent = proxy.requests[0]?.params ?? {};
+    expect(sent).toMatchObject({ RoleArn: ROLE, RoleSessionName: 'GitHubActions', DurationSeconds: '900' });
+
+    expect(result.outputs['aws-account-id']).toBe('123456789012');
+    expect(result.outputs['authenticated-arn']).toBe(
+      'arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions',
+    );
+    const expires = Date.parse(result.outputs['aws-expiration'] ?? '');
+    expect(Math.abs(expires - (Date.now() + 900_000))).toBeLessThan(60_000);
+    expect(result.outputs['aws-expiration']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    expect(result.env.AWS_CREDENTIAL_EXPIRATION).toBe(result.outputs['aws-expiration']);
+    expect(result.env.AWS_REGION).toBe('us-east-1');
+    expect(result.env.AWS_DEFAULT_REGION).toBe('us-east-1');
+    expect(result.env.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
+    expect(result.env.AWS_SESSION_TOKEN).toBeTruthy();
+    expect(result.outputs).not.toHaveProperty('aws-secret-access-key');
+
+    const identity = await identityFromEnv(job);
+    expect(identity.Arn).toBe(result.outputs['authenticated-arn']);
+    expectNoLeaks(result, KEYS['aws-secret-access-key'], KEYS['aws-access-key-id']);
+  });
+
+  test('output-credentials sets masked credential outputs that match the env', async () => {
+    const job = newJob();
+    const result = await job.main({
+      ...base(),
+      ...KEYS,
+      'role-to-assume': ROLE,
+      'output-credentials': 'true',
+    });
+    expectSuccess(result);
+    expect(result.outputs['aws-access-key-id']).toBe(result.env.AWS_ACCESS_KEY_ID);
+    expect(result.outputs['aws-secret-access-key']).toBe(result.env.AWS_SECRET_ACCESS_KEY);
+    expect(result.outputs['aws-session-token']).toBe(result.env.AWS_SESSION_TOKEN);
+    expectNoLeaks(result, KEYS['aws-secret-access-key']);
+  });
+
+  test('session name and AWS_ENDPOINT_URL_STS are honoured', async () => {
+    const job = newJob({ AWS_ENDPOINT_URL_STS: proxy.url });
+    const result = await job.main({
+      'aws-region': 'eu-west-1',
+      ...KEYS,
+      'role-to-assume': ROLE,
+      'role-session-name': 'build-42',
+    });
+    expectSuccess(result);
+    expect(proxy.count('AssumeRole')).toBe(1);
+    expect(result.outputs['authenticated-arn']).toBe(
+      'arn:aws:sts::123456789012:assumed-role/deploy/build-42',
+    );
+    expect(result.env.AWS_REGION).toBe('eu-west-1');
+  });
+});
+
+describe('GitHub OIDC -> AssumeRoleWithWebIdentity', () => {
+  test('requests a token with the default audience and exchanges it', async () => {
+    const job = newJob(oidc.env);
+    const before = oidc.requests.length;
+    const result = await job.main({ ...base(), 'role-to-assume': ROLE });
+    expectSuccess(result);
+
+    const asked = oidc.requests.slice(before);
+    expect(asked).toEqual([{ audience: 'sts.amazonaws.com', authorized: true }]);
+    expect(proxy.requests.map((r) => r.operation)).toEqual(['AssumeRoleWithWebIdentity']);
+    const token = oidc.issued.at(-1);
+    expect(proxy.requests[0]?.params.WebIdentityToken).toBe(token);
+    expect(proxy.requests[0]?.headers.authorization).toBeUndefined();
+
+    expect(result.outputs['authenticated-arn']).toBe(
+      'arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions',
+    );
+    const identity = await identityFromEnv(job);
+    expect(identity.Arn).toBe(result.outputs['authenticated-arn']);
+    expectNoLeaks(result, token);
+  });
+
+  test('passes a custom audience', async () => {
+    const job = newJob(oidc.env);
+    const before = oidc.requests.length;
+    const result = await job.main({
+      ...base(),
+      'role-to-assume': ROLE,
+      audience: 'https://github.com/octo-org',
+    });
+    expectSuccess(result);
+    expect(oidc.requests.slice(before)).toEqual([
+      { audience: 'https://github.com/octo-org', authorized: true },
+    ]);
+  });
+
+  test('an empty audience is refused before any request', async () => {
+    const job = newJob(oidc.env);
+    const before = oidc.requests.length;
+    const result = await job.main({ ...base(), 'role-to-assume': ROLE, audience: '' });
+    expectRefused(result, 'audience');
+    expect(oidc.requests.length).toBe(before);
+  });
+});
+
+describe('web identity token file', () => {
+  test('a relative path is read from the workspace', async () => {
+    const job = newJob();
+    const token = `file-token-${Date.now()}.payload.signature`;
+    fs.writeFileSync(path.join(job.dir, 'workspace', 'token.jwt'), `${token}\n`);
+    const result = await job.main({
+      ...base(),
+      'role-to-assume': ROLE,
+      'web-identity-token-file': 'token.jwt',
+    });
+    expectSuccess(result);
+    expect(proxy.requests.map((r) => r.operation)).toEqual(['AssumeRoleWithWebIdentity']);
+    expect(proxy.requests[0]?.params.WebIdentityToken).toBe(token);
+    expect((await identityFromEnv(job)).Arn).toBe(result.outputs['authenticated-arn']);
+    expectNoLeaks(result, token);
+  });
+
+  test('a missing file is an input error, and STS is not called', async () => {
+    const job = newJob();
+    const result = await job.main({
+      ...base(),
+      'role-to-assume': ROLE,
+      'web-identity-token-file': 'nope.jwt',
+    });
+    expectRefused(result, 'web-identity-token-file');
+    expect(result.errors[0]).toContain('ENOENT');
+  });
+});
+
+describe('keys without a role', () => {
+  test('are checked with GetCallerIdentity and exported as given', async () => {
+    const job = newJob({ AWS_SESSION_TOKEN: 'stale-token-from-an-earlier-step' });
+    const result = await job.main({ ...base(), ...KEYS });
+    expectSuccess(result);
+    expect(proxy.requests.map((r) => r.operation)).toEqual(['GetCallerIdentity']);
+    expect(result.env.AWS_ACCESS_KEY_ID).toBe(KEYS['aws-access-key-id']);
+    expect(result.env.AWS_SECRET_ACCESS_KEY).toBe(KEYS['aws-secret-access-key']);
+    expect(result.env.AWS_SESSION_TOKEN).toBe('');
+    expect(result.outputs['aws-account-id']).toBe('123456789012');
+    expect(result.outputs['aws-expiration']).toBe('');
+    expect((await identityFromEnv(job)).Account).toBe('123456789012');
+    expectNoLeaks(result, KEYS['aws-secret-access-key'], KEYS['aws-access-key-id']);
+  });
+});
+
+describe('refusals', () => {
+  test('a role with no way to sign says how to fix it', async () => {
+    const job = newJob();
+    const result = await job.main({ ...base(), 'role-to-assume': ROLE });
+    expectRefused(result, 'role-to-assume');
+    expect(result.errors[0]).toContain('permissions: id-token: write');
+    expect(result.errors[0]).toContain('aws-access-key-id');
+  });
+
+  test.each([
+    ['role-duration-seconds', { 'role-duration-seconds': '100' }, '"100"'],
+    ['role-duration-seconds', { 'role-duration-seconds': 'abc' }, '"abc"'],
+    ['role-session-name', { 'role-session-name': 'has space' }, '"has space"'],
+    ['role-to-assume', { 'role-to-assume': 'arn:aws:iam::123456789012:user/bob' }, 'role ARN'],
+    ['aws-region', { 'aws-region': 'us east 1' }, '"us east 1"'],
+    ['output-credentials', { 'output-credentials': 'yes' }, 'true or false'],
+    ['aws-secret-access-key', { 'aws-secret-access-key': '' }, 'aws-access-key-id was given'],
+    ['sts-endpoint', { 'sts-endpoint': 'ftp://example' }, 'http://'],
+    ['sts-operation', { 'sts-operation': 'assume' }, 'one of auto'],
+  ])('%s: %j is refused before any request', async (input, override, shown) => {
+    const job = newJob();
+    const inputs: Record<string, string> = { ...base(), ...KEYS, 'role-to-assume': ROLE, ...override };
+    const result = await job.main(inputs);
+    expectRefused(result, input);
+    expect(result.errors[0]).toContain(shown);
+    expectNoLeaks(result, inputs['aws-secret-access-key']);
+  });
+
+  test('get-session-token is refused clearly until it is supported', async () => {
+    const job = newJob();
+    const result = await job.main({ ...base(), ...KEYS, 'sts-operation': 'get-session-token' });
+    expectRefused(result, 'sts-operation');
+    expect(result.errors[0]).toContain('does not support get-session-token');
+  });
+});
+
+describe('post step', () => {
+  test('clears what the main step exported and never fails', async () => {
+    const job = newJob();
+    const main = await job.main({ ...base(), ...KEYS, 'role-to-assume': ROLE });
+    expectSuccess(main);
+    const post = await job.post();
+    expect(post.exitCode).toBe(0);
+    expect(post.warnings).toEqual([]);
+    for (const name of [...CREDENTIAL_ENV, 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_CREDENTIAL_EXPIRATION']) {
+      expect(job.visibleEnv()[name]).toBe('');
+    }
+    expectNoLeaks(post);
+  });
+
+  test('warns instead of failing on unreadable state', async () => {
+    const job = newJob();
+    job.state = { exported: '{not json' };
+    const post = await job.post();
+    expect(post.exitCode).toBe(0);
+    expect(post.warnings[0]).toContain('Cleanup skipped');
+  });
+});
+
+/** Exit 1, one ::error:: naming the input, nothing exported, no AWS request. */
+function expectRefused(result: StepResult, input: string): void {
+  expect(result.exitCode).toBe(1);
+  expect(result.errors).toHaveLength(1);
+  expect(result.errors[0]).toContain(`'${input}'`);
+  expect(result.env).toEqual({});
+  expect(result.outputs).toEqual({});
+  expect(proxy.requests).toEqual([]);
+}

@@ -1,0 +1,38 @@
+/**
+ * dist/ must be what `npm run build` makes from src/: rebuild in a scratch copy and compare.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function files(dir: string, prefix = ''): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const rel = path.join(prefix, entry.name);
+    return entry.isDirectory() ? files(path.join(dir, entry.name), rel) : [rel];
+  });
+}
+
+test('rebuilding dist/ from src/ changes nothing', () => {
+  const built = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-dist-'));
+  try {
+    // Built from this checkout (module ids depend on the paths), into a scratch output directory.
+    execFileSync('npm', ['run', '--silent', 'build'], {
+      cwd: ROOT,
+      stdio: 'pipe',
+      env: { ...process.env, DIST: built },
+    });
+    const committed = path.join(ROOT, 'dist');
+    expect(files(committed).sort()).toEqual(files(built).sort());
+    const stale = files(built).filter(
+      (file) => !fs.readFileSync(path.join(built, file)).equals(fs.readFileSync(path.join(committed, file))),
+    );
+    if (stale.length > 0) {
+      throw new Error(`dist/ is stale (${stale.join(', ')}): run \`npm run build\` and commit dist/`);
+    }
+  } finally {
+    fs.rmSync(built, { recursive: true, force: true });
+  }
+}, 180_000);

@@ -1,0 +1,86 @@
+// @ts-check
+/**
+ * A loopback stand-in for GitHub's OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL): it checks the
+ * bearer token, records the audience asked for, and answers {"value": "<jwt>"}.
+ */
+const http = require('node:http');
+const { randomBytes } = require('node:crypto');
+
+/** @param {object} value */
+const b64url = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** An unsigned-looking JWT with the given claims (nobody here verifies signatures). */
+function makeJwt(/** @type {Record<string, unknown>} */ claims) {
+  const now = Math.floor(Date.now() / 1000);
+  return [
+    b64url({ alg: 'RS256', typ: 'JWT', kid: 'test' }),
+    b64url({
+      iss: 'https://token.actions.githubusercontent.com',
+      iat: now,
+      nbf: now,
+      exp: now + 300,
+      ...claims,
+    }),
+    randomBytes(32).toString('base64url'),
+  ].join('.');
+}
+
+/** The claims GitHub puts in a job's token, for a repository and ref. */
+function githubClaims(/** @type {string} */ audience) {
+  return {
+    aud: audience,
+    sub: 'repo:octo-org/octo-repo:ref:refs/heads/main',
+    repository: 'octo-org/octo-repo',
+    ref: 'refs/heads/main',
+    job_workflow_ref: 'octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main',
+  };
+}
+
+/**
+ * @typedef {object} OidcServer
+ * @property {Record<string, string>} env  ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN for the child
+ * @property {{ audience: string | null, authorized: boolean }[]} requests
+ * @property {string[]} issued   every token handed out
+ * @property {() => Promise<void>} close
+ */
+
+/** @returns {Promise<OidcServer>} */
+function startOidc() {
+  const requestToken = `req-${randomBytes(12).toString('hex')}`;
+  /** @type {OidcServer['requests']} */
+  const requests = [];
+  /** @type {string[]} */
+  const issued = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const authorized = req.headers.authorization === `Bearer ${requestToken}`;
+    const audience = url.searchParams.get('audience');
+    requests.push({ audience, authorized });
+    if (!authorized) {
+      res.writeHead(401, { 'Content-Type': 'application/json' });
+      res.end('{"message":"bad bearer token"}');
+      return;
+    }
+    const token = makeJwt(githubClaims(audience ?? 'https://github.com/octo-org'));
+    issued.push(token);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ value: token }));
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      resolve({
+        env: {
+          ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/token?api-version=2.0`,
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken,
+        },
+        requests,
+        issued,
+        close: () => new Promise((r) => server.close(() => r())),
+      });
+    });
+  });
+}
+
+module.exports = { startOidc, makeJwt, githubClaims };

@@ -1,0 +1,143 @@
+// @ts-check
+/**
+ * A loopback HTTP proxy in front of moto: it counts every AWS request by operation and can answer a
+ * request itself with a fault moto cannot make (an error response, a connection reset, a hang).
+ */
+const http = require('node:http');
+
+/**
+ * @typedef {object} SeenRequest
+ * @property {string} method
+ * @property {string} path
+ * @property {string} operation  STS/IAM query Action, JSON target, or `S3:<METHOD>`
+ * @property {Record<string, string>} params  decoded form body or query string
+ * @property {string} body
+ * @property {import('node:http').IncomingHttpHeaders} headers
+ */
+
+/**
+ * What to do with a request: forward it to moto (undefined), or answer with a fault.
+ * @typedef {undefined
+ *   | { status: number, body?: string, headers?: Record<string, string> }
+ *   | { reset: true }
+ *   | { hang: true }} Fault
+ */
+
+/**
+ * @typedef {object} FaultProxy
+ * @property {string} url
+ * @property {SeenRequest[]} requests   every request seen, in order
+ * @property {(operation: string) => number} count
+ * @property {((request: SeenRequest, index: number) => Fault) | undefined} fault  set to inject faults
+ * @property {() => void} clear
+ * @property {() => Promise<void>} close
+ */
+
+/** @param {string} path @param {string} body @param {import('node:http').IncomingHttpHeaders} headers */
+function describe(path, body, headers) {
+  const query = new URL(path, 'http://x').searchParams;
+  const form = String(headers['content-type'] ?? '').includes('x-www-form-urlencoded')
+    ? new URLSearchParams(body)
+    : new URLSearchParams();
+  /** @type {Record<string, string>} */
+  const params = {};
+  for (const [k, v] of query) params[k] = v;
+  for (const [k, v] of form) params[k] = v;
+  const target = headers['x-amz-target'];
+  const operation = params.Action ?? (typeof target === 'string' ? target.split('.').pop() : undefined);
+  return { params, operation };
+}
+
+/**
+ * @param {string} target  moto's base URL
+ * @returns {Promise<FaultProxy>}
+ */
+function startProxy(target) {
+  const upstream = new URL(target);
+  /** @type {Set<import('node:net').Socket>} */
+  const sockets = new Set();
+  /** @type {FaultProxy} */
+  const proxy = {
+    url: '',
+    requests: [],
+    count: (operation) => proxy.requests.filter((r) => r.operation === operation).length,
+    fault: undefined,
+    clear: () => {
+      proxy.requests.length = 0;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+
+  const server = http.createServer((req, res) => {
+    /** @type {Buffer[]} */
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const path = req.url ?? '/';
+      const text = body.toString('utf8');
+      const { params, operation } = describe(path, text, req.headers);
+      /** @type {SeenRequest} */
+      const seen = {
+        method: req.method ?? 'GET',
+        path,
+        operation: operation ?? `S3:${req.method}`,
+        params,
+        body: text,
+        headers: req.headers,
+      };
+      const index = proxy.requests.push(seen) - 1;
+      const fault = proxy.fault?.(seen, index);
+      if (fault && 'reset' in fault) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault && 'hang' in fault) return; // never answered; closed with the server
+      if (fault && 'status' in fault) {
+        res.writeHead(fault.status, { 'Content-Type': 'text/xml', ...fault.headers });
+        res.end(fault.body ?? '');
+        return;
+      }
+      const forward = http.request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.on('error', () => req.socket.destroy());
+      forward.end(body);
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      proxy.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+      resolve(proxy);
+    });
+  });
+}
+
+/** An STS-style XML error body. @param {string} code @param {string} message */
+function stsError(code, message) {
+  return (
+    '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>' +
+    `<Code>${code}</Code><Message>${message}</Message></Error><RequestId>00000000-test</RequestId></ErrorResponse>`
+  );
+}
+
+module.exports = { startProxy, stsError };

@@ -1,0 +1,47 @@
+import { classifyAwsError } from '../../src/aws-error';
+
+/** An error shaped as the AWS SDK v3 throws it. */
+function sdkError(name: string, status?: number, message = 'm') {
+  return Object.assign(new Error(message), {
+    name,
+    $metadata: status === undefined ? {} : { httpStatusCode: status },
+  });
+}
+
+describe('classifyAwsError', () => {
+  test.each([
+    ['AccessDenied', 403, 'denied', false],
+    ['ValidationError', 400, 'invalid', false],
+    ['MalformedPolicyDocument', 400, 'invalid', false],
+    ['InvalidIdentityToken', 400, 'invalid', false],
+    ['RegionDisabledException', 403, 'invalid', false],
+    ['ExpiredToken', 400, 'credentials', false],
+    ['InvalidClientTokenId', 403, 'credentials', false],
+    ['SignatureDoesNotMatch', 403, 'credentials', false],
+    ['Throttling', 400, 'throttled', true],
+    ['ThrottlingException', 400, 'throttled', true],
+    ['RequestLimitExceeded', 503, 'throttled', true],
+    ['SomethingNew', 429, 'throttled', true],
+    ['IDPCommunicationError', 400, 'unavailable', true],
+    ['InternalFailure', 500, 'unavailable', true],
+    ['SomethingNew', 503, 'unavailable', true],
+    ['TimeoutError', undefined, 'unavailable', true],
+    ['SomethingNew', 403, 'denied', false],
+    ['SomethingNew', 400, 'other', false],
+  ])('%s (HTTP %s) is %s, retriable %s', (name, status, kind, retriable) => {
+    expect(classifyAwsError(sdkError(name, status))).toMatchObject({ kind, retriable, code: name });
+  });
+
+  test('Node network errors by code', () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    expect(classifyAwsError(reset)).toMatchObject({
+      kind: 'unavailable',
+      retriable: true,
+      code: 'ECONNRESET',
+    });
+  });
+
+  test.each([[null], [undefined], ['a string'], [42], [{}]])('never throws on %p', (value) => {
+    expect(classifyAwsError(value)).toMatchObject({ kind: 'other', retriable: false });
+  });
+});

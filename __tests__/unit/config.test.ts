@@ -1,0 +1,136 @@
+import { getConfig } from '../../src/config';
+import { StsOperation } from '../../src/constants';
+import { InputError } from '../../src/errors';
+import { KEYS, ROLE, reader, scenarios } from '../fixtures/inputs';
+
+const env = { GITHUB_WORKSPACE: '/work/space' };
+const config = (inputs: Record<string, string>, e: Record<string, string> = env) =>
+  getConfig(reader(inputs), e);
+
+describe('getConfig: accepted inputs', () => {
+  test('defaults', () => {
+    expect(config(scenarios.oidc)).toEqual({
+      region: 'eu-west-1',
+      roleArn: ROLE,
+      keys: undefined,
+      sessionName: 'GitHubActions',
+      durationSeconds: 3600,
+      audience: '',
+      webIdentityTokenFile: undefined,
+      stsEndpoint: undefined,
+      operation: StsOperation.Auto,
+      outputCredentials: false,
+    });
+  });
+
+  test.each([
+    ['role-duration-seconds at the bounds', { 'role-duration-seconds': '900' }, { durationSeconds: 900 }],
+    ['role-duration-seconds max', { 'role-duration-seconds': '43200' }, { durationSeconds: 43200 }],
+    ['session name charset', { 'role-session-name': 'a+b=c,d.e@f_g-h' }, { sessionName: 'a+b=c,d.e@f_g-h' }],
+    [
+      'role with a path',
+      { 'role-to-assume': 'arn:aws:iam::123456789012:role/ci/deploy' },
+      { roleArn: 'arn:aws:iam::123456789012:role/ci/deploy' },
+    ],
+    [
+      'gov partition',
+      { 'role-to-assume': 'arn:aws-us-gov:iam::123456789012:role/x' },
+      { roleArn: 'arn:aws-us-gov:iam::123456789012:role/x' },
+    ],
+    ['gov region', { 'aws-region': 'us-gov-west-1' }, { region: 'us-gov-west-1' }],
+    ['booleans as YAML writes them', { 'output-credentials': 'True' }, { outputCredentials: true }],
+    [
+      'relative token file',
+      { 'web-identity-token-file': 'tok/en.jwt' },
+      { webIdentityTokenFile: '/work/space/tok/en.jwt' },
+    ],
+    ['absolute token file', { 'web-identity-token-file': '/tmp/t' }, { webIdentityTokenFile: '/tmp/t' }],
+    ['sts-endpoint', { 'sts-endpoint': 'http://127.0.0.1:5000' }, { stsEndpoint: 'http://127.0.0.1:5000' }],
+    ['explicit operation', { 'sts-operation': 'assume-role' }, { operation: StsOperation.AssumeRole }],
+    [
+      'keys',
+      KEYS,
+      { keys: { accessKeyId: KEYS['aws-access-key-id'], secretAccessKey: KEYS['aws-secret-access-key'] } },
+    ],
+    [
+      'keys with a session token',
+      { ...KEYS, 'aws-session-token': 'tok' },
+      {
+        keys: {
+          accessKeyId: KEYS['aws-access-key-id'],
+          secretAccessKey: KEYS['aws-secret-access-key'],
+          sessionToken: 'tok',
+        },
+      },
+    ],
+  ])('%s', (_name, inputs, expected) => {
+    expect(config({ ...scenarios.oidc, ...inputs })).toMatchObject(expected);
+  });
+
+  test.each([
+    [
+      'AWS_ENDPOINT_URL_STS wins over AWS_ENDPOINT_URL',
+      {},
+      { AWS_ENDPOINT_URL_STS: 'http://a:1', AWS_ENDPOINT_URL: 'http://b:2' },
+      'http://a:1',
+    ],
+    ['AWS_ENDPOINT_URL alone', {}, { AWS_ENDPOINT_URL: 'http://b:2' }, 'http://b:2'],
+    [
+      'the input wins over both',
+      { 'sts-endpoint': 'http://c:3' },
+      { AWS_ENDPOINT_URL_STS: 'http://a:1' },
+      'http://c:3',
+    ],
+  ])('%s', (_name, inputs, e, expected) => {
+    expect(config({ ...scenarios.oidc, ...inputs }, e).stsEndpoint).toBe(expected);
+  });
+});
+
+describe('getConfig: refused inputs name the input and the allowed form', () => {
+  test.each([
+    ['aws-region', { 'aws-region': '' }, 'required'],
+    ['aws-region', { 'aws-region': 'us east 1' }, 'region code'],
+    ['aws-region', { 'aws-region': 'EU-WEST-1' }, 'region code'],
+    ['role-duration-seconds', { 'role-duration-seconds': '0' }, 'from 900 to 43200'],
+    ['role-duration-seconds', { 'role-duration-seconds': '100' }, 'from 900 to 43200'],
+    ['role-duration-seconds', { 'role-duration-seconds': '50000' }, 'from 900 to 43200'],
+    ['role-duration-seconds', { 'role-duration-seconds': 'abc' }, 'whole number'],
+    ['role-duration-seconds', { 'role-duration-seconds': '3600.5' }, 'whole number'],
+    ['role-duration-seconds', { 'role-duration-seconds': '-900' }, 'whole number'],
+    ['role-session-name', { 'role-session-name': 'a' }, '2 to 64'],
+    ['role-session-name', { 'role-session-name': 'a'.repeat(65) }, '2 to 64'],
+    ['role-session-name', { 'role-session-name': 'has space' }, '2 to 64'],
+    ['role-to-assume', { 'role-to-assume': 'deploy-role' }, 'role ARN'],
+    ['role-to-assume', { 'role-to-assume': 'arn:aws:iam::12345:role/x' }, 'role ARN'],
+    ['role-to-assume', { 'role-to-assume': 'arn:aws:iam::123456789012:user/bob' }, 'role ARN'],
+    ['role-to-assume', { 'role-to-assume': 'arn:aws:s3:::bucket' }, 'role ARN'],
+    ['output-credentials', { 'output-credentials': 'yes' }, 'true or false'],
+    ['output-credentials', { 'output-credentials': '1' }, 'true or false'],
+    ['sts-endpoint', { 'sts-endpoint': 'not a url' }, 'http://'],
+    ['sts-endpoint', { 'sts-endpoint': 'file:///etc/passwd' }, 'http://'],
+    ['sts-operation', { 'sts-operation': 'AssumeRole' }, 'one of auto'],
+    ['sts-operation', { 'sts-operation': 'get-federation-token' }, 'does not support'],
+    ['aws-access-key-id', { 'aws-secret-access-key': 'x' }, 'required'],
+    ['aws-secret-access-key', { 'aws-access-key-id': KEYS['aws-access-key-id'] }, 'required'],
+    ['aws-access-key-id', { 'aws-session-token': 'x' }, 'required'],
+  ])('%s: %j', (input, inputs, form) => {
+    const attempt = () => config({ ...scenarios.oidc, ...inputs });
+    expect(attempt).toThrow(InputError);
+    expect(attempt).toThrow(`'${input}'`);
+    expect(attempt).toThrow(form);
+  });
+
+  test('a malformed access key id is refused without echoing it', () => {
+    const secret = 'AKIA with spaces';
+    const attempt = () => config({ ...scenarios.oidc, ...KEYS, 'aws-access-key-id': secret });
+    expect(attempt).toThrow("'aws-access-key-id'");
+    expect(attempt).toThrow(/not shown: secret/);
+    expect(attempt).not.toThrow(secret);
+  });
+
+  test('the bad value is shown', () => {
+    expect(() => config({ ...scenarios.oidc, 'role-duration-seconds': '100' })).toThrow(
+      `Input 'role-duration-seconds' is invalid: got "100"; expected a whole number of seconds from 900 to 43200.`,
+    );
+  });
+});
