@@ -10,11 +10,17 @@ import {
   ACCESS_KEY_ID_FORM,
   AUDIENCE,
   AUDIENCE_FORM,
+  FEDERATED_USER_NAME,
+  FEDERATED_USER_NAME_FORM,
+  POLICY_ARN,
+  POLICY_ARN_FORM,
   parseBoolean,
   parseChoice,
   parseEndpoint,
   parseInteger,
+  parseList,
   parsePattern,
+  parsePolicyJson,
   REGION,
   REGION_FORM,
   ROLE_ARN,
@@ -52,14 +58,24 @@ export interface Config {
   webIdentityTokenFile?: string;
   /** STS endpoint URL from sts-endpoint, AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL; absent means AWS's. */
   stsEndpoint?: string;
+  /** IAM endpoint URL from AWS_ENDPOINT_URL_IAM or AWS_ENDPOINT_URL (IAM is read only to explain failures). */
+  iamEndpoint?: string;
   /** The STS operation asked for; `auto` is resolved by `choosePlan`. */
   operation: StsOperation;
   /** Set the credentials as step outputs too; default false. */
   outputCredentials: boolean;
+  /** Name of the federated user, for get-federation-token. */
+  federatedUserName?: string;
+  /** Inline session policy, minified JSON; limits AssumeRole* sessions, or is the federation policy. */
+  sessionPolicy?: string;
+  /** Managed policy ARNs used the same way as sessionPolicy; empty when none. */
+  managedPolicyArns: string[];
 }
 
 /** Lifetimes STS allows for a role session, in seconds. */
 export const ROLE_DURATION = { min: 900, max: 43200 } as const;
+/** Lifetimes STS allows for GetSessionToken and GetFederationToken, in seconds. */
+export const TOKEN_DURATION = { min: 900, max: 129600 } as const;
 
 /** The input names that carry secrets: masked before anything else happens, never echoed. */
 export const SECRET_INPUTS = [Input.AwsAccessKeyId, Input.AwsSecretAccessKey, Input.AwsSessionToken] as const;
@@ -77,13 +93,7 @@ export function getConfig(read: InputReader, env: Env): Config {
     StsOperation.GetSessionToken,
     StsOperation.GetFederationToken,
   ]);
-  if (operation === StsOperation.GetSessionToken || operation === StsOperation.GetFederationToken) {
-    throw InputError.invalid(
-      Input.StsOperation,
-      operation,
-      'auto, assume-role or assume-role-with-web-identity (this release does not support get-session-token or get-federation-token yet)',
-    );
-  }
+  const duration = isTokenOperation(operation) ? TOKEN_DURATION : ROLE_DURATION;
 
   const roleRaw = read(Input.RoleToAssume);
   const roleArn =
@@ -106,16 +116,44 @@ export function getConfig(read: InputReader, env: Env): Config {
     durationSeconds: parseInteger(
       Input.RoleDurationSeconds,
       read(Input.RoleDurationSeconds) || '3600',
-      ROLE_DURATION.min,
-      ROLE_DURATION.max,
+      duration.min,
+      duration.max,
     ),
     audience: read(Input.Audience),
     webIdentityTokenFile:
       tokenFileRaw === '' ? undefined : path.resolve(env[ReadEnv.Workspace] ?? process.cwd(), tokenFileRaw),
     stsEndpoint: endpointRaw === '' ? undefined : parseEndpoint(Input.StsEndpoint, endpointRaw),
+    iamEndpoint: urlOrUndefined(env[ReadEnv.EndpointUrlIam] || env[ReadEnv.EndpointUrl]),
     operation,
     outputCredentials: parseBoolean(Input.OutputCredentials, read(Input.OutputCredentials), false),
+    federatedUserName: optional(read(Input.FederatedUserName), (raw) =>
+      parsePattern(Input.FederatedUserName, raw, FEDERATED_USER_NAME, FEDERATED_USER_NAME_FORM),
+    ),
+    sessionPolicy: optional(read(Input.InlineSessionPolicy), (raw) =>
+      parsePolicyJson(Input.InlineSessionPolicy, raw),
+    ),
+    managedPolicyArns: parsePolicyArns(read(Input.ManagedSessionPolicies)),
   };
+}
+
+function isTokenOperation(operation: StsOperation): boolean {
+  return operation === StsOperation.GetSessionToken || operation === StsOperation.GetFederationToken;
+}
+
+function urlOrUndefined(raw: string | undefined): string | undefined {
+  return raw !== undefined && URL.canParse(raw) ? raw : undefined;
+}
+
+function optional<T>(raw: string, parse: (raw: string) => T): T | undefined {
+  return raw === '' ? undefined : parse(raw);
+}
+
+function parsePolicyArns(raw: string): string[] {
+  const arns = parseList(raw);
+  if (arns.length > 10)
+    throw InputError.invalid(Input.ManagedSessionPolicies, `${arns.length} ARNs`, POLICY_ARN_FORM);
+  for (const arn of arns) parsePattern(Input.ManagedSessionPolicies, arn, POLICY_ARN, POLICY_ARN_FORM);
+  return arns;
 }
 
 /** Reads the key inputs: all or none of id and secret; a session token only with them. */

@@ -16,6 +16,9 @@ export enum Input {
   StsEndpoint = 'sts-endpoint',
   StsOperation = 'sts-operation',
   OutputCredentials = 'output-credentials',
+  FederatedUserName = 'federated-user-name',
+  InlineSessionPolicy = 'inline-session-policy',
+  ManagedSessionPolicies = 'managed-session-policies',
 }
 
 export enum Output {
@@ -47,6 +50,7 @@ export enum ExportedEnv {
 export enum ReadEnv {
   EndpointUrl = 'AWS_ENDPOINT_URL',
   EndpointUrlSts = 'AWS_ENDPOINT_URL_STS',
+  EndpointUrlIam = 'AWS_ENDPOINT_URL_IAM',
   OidcRequestUrl = 'ACTIONS_ID_TOKEN_REQUEST_URL',
   OidcRequestToken = 'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
   Workspace = 'GITHUB_WORKSPACE',

@@ -3,13 +3,12 @@
  * All side effects on the runner (masks, env, outputs, state, failure) happen in this file.
  */
 import * as core from '@actions/core';
-import { createStsClient } from './clients';
 import { type Config, getConfig, SECRET_INPUTS } from './config';
 import { ExportedEnv, Output, State } from './constants';
 import { describeError } from './errors';
-import { choosePlan, type Plan } from './plan';
-import { assumeRole, assumeRoleWithWebIdentity, getCallerIdentity, type Issued } from './sts';
-import { getWebIdentityToken } from './web-identity';
+import { obtain } from './obtain';
+import { choosePlan } from './plan';
+import type { Issued } from './sts';
 
 export async function run(): Promise<void> {
   try {
@@ -17,43 +16,18 @@ export async function run(): Promise<void> {
     mask(...SECRET_INPUTS.map(read));
     const config = getConfig(read, process.env);
     const plan = choosePlan(config, process.env);
-    const issued = await obtain(config, plan);
+    const issued = await obtain(config, plan, {
+      mask,
+      fetchIdToken: (audience) => core.getIDToken(audience),
+      group: (title, lines) => {
+        core.startGroup(title);
+        for (const line of lines) core.info(line);
+        core.endGroup();
+      },
+    });
     exportCredentials(config, issued);
   } catch (error) {
     core.setFailed(describeError(error));
-  }
-}
-
-/** Runs the plan's STS call and returns the credentials with the identity they belong to. */
-async function obtain(config: Config, plan: Plan): Promise<Issued> {
-  const role = { sessionName: config.sessionName, durationSeconds: config.durationSeconds };
-  switch (plan.kind) {
-    case 'assume-role': {
-      const sts = createStsClient(config, plan.signer);
-      try {
-        return await assumeRole(sts, { ...role, roleArn: plan.roleArn });
-      } finally {
-        sts.destroy();
-      }
-    }
-    case 'web-identity': {
-      const webIdentityToken = await getWebIdentityToken(plan.token, (audience) => core.getIDToken(audience));
-      mask(webIdentityToken);
-      const sts = createStsClient(config);
-      try {
-        return await assumeRoleWithWebIdentity(sts, { ...role, roleArn: plan.roleArn, webIdentityToken });
-      } finally {
-        sts.destroy();
-      }
-    }
-    case 'static-keys': {
-      const sts = createStsClient(config, plan.keys);
-      try {
-        return { credentials: plan.keys, identity: await getCallerIdentity(sts) };
-      } finally {
-        sts.destroy();
-      }
-    }
   }
 }
 

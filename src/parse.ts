@@ -16,9 +16,9 @@ export function parseBoolean(input: Input, raw: string, fallback: boolean): bool
   throw InputError.invalid(input, raw, 'true or false');
 }
 
-/** A whole number written in decimal digits, within [min, max]. */
-export function parseInteger(input: Input, raw: string, min: number, max: number): number {
-  const expected = `a whole number of seconds from ${min} to ${max}`;
+/** A whole number written in decimal digits, within [min, max]; `unit` names what it counts. */
+export function parseInteger(input: Input, raw: string, min: number, max: number, unit = 'seconds'): number {
+  const expected = `a whole number of ${unit} from ${min} to ${max}`;
   if (!/^\d{1,15}$/.test(raw)) throw InputError.invalid(input, raw, expected);
   const value = Number(raw);
   if (value < min || value > max) throw InputError.invalid(input, raw, expected);
@@ -49,6 +49,36 @@ export function parseEndpoint(input: Input, raw: string): string {
   return raw;
 }
 
+/** A JSON object (an IAM policy document); returned minified as STS wants it. */
+export function parsePolicyJson(input: Input, raw: string): string {
+  const form = 'an IAM policy document as a JSON object, e.g. {"Version":"2012-10-17","Statement":[...]}';
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : 'not JSON';
+    throw new InputError(input, `Input '${input}' is not valid JSON (${why}); expected ${form}.`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw InputError.invalid(input, raw, form);
+  const packed = JSON.stringify(value);
+  if (packed.length > 2048) {
+    throw new InputError(
+      input,
+      `Input '${input}' is ${packed.length} characters once minified; STS allows 2048.`,
+    );
+  }
+  return packed;
+}
+
+/** A list written one item a line or separated by commas; blanks dropped. */
+export function parseList(raw: string): string[] {
+  return raw
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
 export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 export const ROLE_ARN_FORM =
   'a role ARN, arn:<partition>:iam::<12-digit account>:role/<optional path/><name>';
@@ -58,5 +88,10 @@ export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 export const SESSION_NAME_FORM = '2 to 64 characters of letters, digits and +=,.@_-';
 export const ACCESS_KEY_ID = /^[A-Za-z0-9]{16,128}$/;
 export const ACCESS_KEY_ID_FORM = '16 to 128 letters and digits, like AKIAIOSFODNN7EXAMPLE';
+export const POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/;
+export const POLICY_ARN_FORM =
+  'policy ARNs, arn:<partition>:iam::<account or aws>:policy/<name>, one a line or comma-separated (at most 10)';
+export const FEDERATED_USER_NAME = /^[\w+=,.@-]{2,32}$/;
+export const FEDERATED_USER_NAME_FORM = '2 to 32 characters of letters, digits and +=,.@_-';
 export const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
 export const AUDIENCE_FORM = '1 to 256 printable characters without spaces, e.g. sts.amazonaws.com';

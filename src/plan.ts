@@ -15,7 +15,11 @@ export type Plan =
   /** AssumeRoleWithWebIdentity with a token from a file or GitHub's OIDC provider. */
   | { kind: 'web-identity'; roleArn: string; token: TokenSource }
   /** No STS exchange: the user's keys are exported as given (after checking them). */
-  | { kind: 'static-keys'; keys: Keys };
+  | { kind: 'static-keys'; keys: Keys }
+  /** GetSessionToken, signed with the given keys or, without them, the SDK's default credential chain. */
+  | { kind: 'session-token'; signer?: Keys }
+  /** GetFederationToken for a named federated user, signed like session-token. */
+  | { kind: 'federation-token'; name: string; signer?: Keys };
 
 const NO_SIGNER =
   'there is no way to sign the request: add `permissions: id-token: write` to the job so GitHub OIDC can be used, ' +
@@ -35,6 +39,22 @@ export function choosePlan(config: Config, env: Env): Plan {
         );
       }
       return { kind: 'assume-role', roleArn, signer: keys };
+
+    case StsOperation.GetSessionToken:
+    case StsOperation.GetFederationToken: {
+      if (roleArn !== undefined) {
+        throw new InputError(
+          Input.RoleToAssume,
+          `Input 'role-to-assume' is not used by sts-operation ${operation}: remove it, or use assume-role.`,
+        );
+      }
+      const signer = keys === undefined ? {} : { signer: keys };
+      if (operation === StsOperation.GetSessionToken) return { kind: 'session-token', ...signer };
+      if (config.federatedUserName === undefined) {
+        throw InputError.missing(Input.FederatedUserName, 'sts-operation is get-federation-token');
+      }
+      return { kind: 'federation-token', name: config.federatedUserName, ...signer };
+    }
 
     case StsOperation.AssumeRoleWithWebIdentity:
       if (roleArn === undefined) {

@@ -6,6 +6,8 @@ import {
   AssumeRoleCommand,
   AssumeRoleWithWebIdentityCommand,
   GetCallerIdentityCommand,
+  GetFederationTokenCommand,
+  GetSessionTokenCommand,
   type STSClient,
   type Credentials as StsCredentials,
 } from '@aws-sdk/client-sts';
@@ -30,10 +32,23 @@ export interface Issued {
   identity: Identity;
 }
 
-export interface RoleRequest {
+/** Limits on a session: an inline policy and managed policy ARNs (for federation, its whole policy). */
+export interface SessionPolicy {
+  policy?: string;
+  policyArns: string[];
+}
+
+export interface RoleRequest extends SessionPolicy {
   roleArn: string;
   sessionName: string;
   durationSeconds: number;
+}
+
+function policyParams({ policy, policyArns }: SessionPolicy) {
+  return {
+    ...(policy === undefined ? {} : { Policy: policy }),
+    ...(policyArns.length === 0 ? {} : { PolicyArns: policyArns.map((arn) => ({ arn })) }),
+  };
 }
 
 export async function assumeRole(client: STSClient, request: RoleRequest): Promise<Issued> {
@@ -44,6 +59,7 @@ export async function assumeRole(client: STSClient, request: RoleRequest): Promi
         RoleArn: request.roleArn,
         RoleSessionName: request.sessionName,
         DurationSeconds: request.durationSeconds,
+        ...policyParams(request),
       }),
     );
     return issued(operation, out.Credentials, out.AssumedRoleUser?.Arn);
@@ -64,11 +80,43 @@ export async function assumeRoleWithWebIdentity(
         RoleSessionName: request.sessionName,
         DurationSeconds: request.durationSeconds,
         WebIdentityToken: request.webIdentityToken,
+        ...policyParams(request),
       }),
     );
     return issued(operation, out.Credentials, out.AssumedRoleUser?.Arn);
   } catch (error) {
     throw wrap(operation, `assuming ${request.roleArn} with a web identity token`, error);
+  }
+}
+
+/** GetSessionToken: temporary credentials for the signing IAM user. */
+export async function getSessionToken(client: STSClient, durationSeconds: number): Promise<Credentials> {
+  const operation = 'GetSessionToken';
+  try {
+    const out = await client.send(new GetSessionTokenCommand({ DurationSeconds: durationSeconds }));
+    return credentialsOf(operation, out.Credentials);
+  } catch (error) {
+    throw wrap(operation, 'getting a session token', error);
+  }
+}
+
+/** GetFederationToken: credentials for a federated user, limited by the session policy. */
+export async function getFederationToken(
+  client: STSClient,
+  request: SessionPolicy & { name: string; durationSeconds: number },
+): Promise<Issued> {
+  const operation = 'GetFederationToken';
+  try {
+    const out = await client.send(
+      new GetFederationTokenCommand({
+        Name: request.name,
+        DurationSeconds: request.durationSeconds,
+        ...policyParams(request),
+      }),
+    );
+    return issued(operation, out.Credentials, out.FederatedUser?.Arn);
+  } catch (error) {
+    throw wrap(operation, `getting a federation token for ${request.name}`, error);
   }
 }
 
@@ -90,28 +138,34 @@ export function accountOf(arn: string): string {
   return account;
 }
 
-function issued(operation: string, creds: StsCredentials | undefined, arn: string | undefined): Issued {
-  if (!creds?.AccessKeyId || !creds.SecretAccessKey || !arn) {
-    throw new Error(`STS ${operation} answered without credentials or an ARN`);
-  }
+function credentialsOf(operation: string, creds: StsCredentials | undefined): Credentials {
+  if (!creds?.AccessKeyId || !creds.SecretAccessKey)
+    throw new Error(`STS ${operation} answered without credentials`);
   return {
-    credentials: {
-      accessKeyId: creds.AccessKeyId,
-      secretAccessKey: creds.SecretAccessKey,
-      ...(creds.SessionToken ? { sessionToken: creds.SessionToken } : {}),
-      ...(creds.Expiration ? { expiration: creds.Expiration } : {}),
-    },
-    identity: { arn, accountId: accountOf(arn) },
+    accessKeyId: creds.AccessKeyId,
+    secretAccessKey: creds.SecretAccessKey,
+    ...(creds.SessionToken ? { sessionToken: creds.SessionToken } : {}),
+    ...(creds.Expiration ? { expiration: creds.Expiration } : {}),
   };
 }
+
+function issued(operation: string, creds: StsCredentials | undefined, arn: string | undefined): Issued {
+  if (!arn) throw new Error(`STS ${operation} answered without an ARN`);
+  return { credentials: credentialsOf(operation, creds), identity: { arn, accountId: accountOf(arn) } };
+}
+
+const NO_CREDENTIALS_HINT =
+  'There were no credentials to sign with: pass aws-access-key-id and aws-secret-access-key, ' +
+  'or run after a step that provides AWS credentials.';
 
 function wrap(operation: string, what: string, error: unknown): AwsCallError {
   if (error instanceof AwsCallError) return error;
   const detail = classifyAwsError(error);
   const status = detail.status === undefined ? '' : ` (HTTP ${detail.status})`;
+  const hint = detail.code === 'CredentialsProviderError' ? ` ${NO_CREDENTIALS_HINT}` : '';
   return new AwsCallError(
     operation,
     detail,
-    `STS ${operation} failed while ${what}: ${detail.code}${status}: ${detail.message}`,
+    `STS ${operation} failed while ${what}: ${detail.code}${status}: ${detail.message}.${hint}`,
   );
 }

@@ -4,62 +4,30 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { callerIdentity, envCredentials } from '../harness/aws';
-import { type Moto, startMoto } from '../harness/moto';
-import { type OidcServer, startOidc } from '../harness/oidc';
-import { type FaultProxy, startProxy } from '../harness/proxy';
-import { findLeaks, Job, type StepResult } from '../harness/runner';
+import { stsError } from '../harness/proxy';
+import type { Job, StepResult } from '../harness/runner';
+import {
+  CREDENTIAL_ENV,
+  expectFailure,
+  expectNoLeaks,
+  expectSuccess,
+  expectRefused as refused,
+  useStack,
+} from './stack';
 
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
 const KEYS = {
   'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE',
   'aws-secret-access-key': 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
 };
-const CREDENTIAL_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
 
-let moto: Moto;
-let proxy: FaultProxy;
-let oidc: OidcServer;
-const jobs: Job[] = [];
-
-beforeAll(async () => {
-  moto = await startMoto();
-  proxy = await startProxy(moto.url);
-  oidc = await startOidc();
-}, 60_000);
-
-afterAll(async () => {
-  for (const job of jobs) job.cleanup();
-  await Promise.all([proxy?.close(), oidc?.close(), moto?.stop()]);
-});
-
-beforeEach(() => {
-  proxy.clear();
-  proxy.fault = undefined;
-});
-
-/** A job whose steps reach STS through the counting proxy; RUNNER_DEBUG on to widen the leak check. */
-function newJob(env: Record<string, string | undefined> = {}): Job {
-  const job = new Job({ RUNNER_DEBUG: '1', ...env });
-  jobs.push(job);
-  return job;
-}
-
-const base = () => ({ 'aws-region': 'us-east-1', 'sts-endpoint': proxy.url });
-
-function expectSuccess(result: StepResult): void {
-  if (result.exitCode !== 0)
-    throw new Error(`step failed (${result.exitCode}):\n${result.stdout}\n${result.stderr}`);
-  expect(result.errors).toEqual([]);
-}
-
-function expectNoLeaks(result: StepResult, ...secrets: (string | undefined)[]): void {
-  const exported = CREDENTIAL_ENV.map((name) => result.env[name]);
-  expect(findLeaks(result, [...secrets, ...exported])).toEqual([]);
-}
+const stack = useStack();
+const newJob = (env: Record<string, string | undefined> = {}) => stack.job(env);
+const base = () => ({ 'aws-region': 'us-east-1', 'sts-endpoint': stack.proxy.url });
 
 /** Uses the exported credentials for a real call and returns the identity moto sees. */
 async function identityFromEnv(job: Job) {
-  return callerIdentity(moto.url, envCredentials(job.visibleEnv()));
+  return callerIdentity(stack.moto.url, envCredentials(job.visibleEnv()));
 }
 
 describe('keys -> AssumeRole', () => {
@@ -73,8 +41,8 @@ describe('keys -> AssumeRole', () => {
     });
     expectSuccess(result);
 
-    expect(proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole']);
-    const sent = proxy.requests[0]?.params ?? {};
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole']);
+    const sent = stack.proxy.requests[0]?.params ?? {};
     expect(sent).toMatchObject({ RoleArn: ROLE, RoleSessionName: 'GitHubActions', DurationSeconds: '900' });
 
     expect(result.outputs['aws-account-id']).toBe('123456789012');
@@ -112,7 +80,7 @@ describe('keys -> AssumeRole', () => {
   });
 
   test('session name and AWS_ENDPOINT_URL_STS are honoured', async () => {
-    const job = newJob({ AWS_ENDPOINT_URL_STS: proxy.url });
+    const job = newJob({ AWS_ENDPOINT_URL_STS: stack.proxy.url });
     const result = await job.main({
       'aws-region': 'eu-west-1',
       ...KEYS,
@@ -120,7 +88,7 @@ describe('keys -> AssumeRole', () => {
       'role-session-name': 'build-42',
     });
     expectSuccess(result);
-    expect(proxy.count('AssumeRole')).toBe(1);
+    expect(stack.proxy.count('AssumeRole')).toBe(1);
     expect(result.outputs['authenticated-arn']).toBe(
       'arn:aws:sts::123456789012:assumed-role/deploy/build-42',
     );
@@ -130,17 +98,17 @@ describe('keys -> AssumeRole', () => {
 
 describe('GitHub OIDC -> AssumeRoleWithWebIdentity', () => {
   test('requests a token with the default audience and exchanges it', async () => {
-    const job = newJob(oidc.env);
-    const before = oidc.requests.length;
+    const job = newJob(stack.oidc.env);
+    const before = stack.oidc.requests.length;
     const result = await job.main({ ...base(), 'role-to-assume': ROLE });
     expectSuccess(result);
 
-    const asked = oidc.requests.slice(before);
+    const asked = stack.oidc.requests.slice(before);
     expect(asked).toEqual([{ audience: 'sts.amazonaws.com', authorized: true }]);
-    expect(proxy.requests.map((r) => r.operation)).toEqual(['AssumeRoleWithWebIdentity']);
-    const token = oidc.issued.at(-1);
-    expect(proxy.requests[0]?.params.WebIdentityToken).toBe(token);
-    expect(proxy.requests[0]?.headers.authorization).toBeUndefined();
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRoleWithWebIdentity']);
+    const token = stack.oidc.issued.at(-1);
+    expect(stack.proxy.requests[0]?.params.WebIdentityToken).toBe(token);
+    expect(stack.proxy.requests[0]?.headers.authorization).toBeUndefined();
 
     expect(result.outputs['authenticated-arn']).toBe(
       'arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions',
@@ -151,25 +119,60 @@ describe('GitHub OIDC -> AssumeRoleWithWebIdentity', () => {
   });
 
   test('passes a custom audience', async () => {
-    const job = newJob(oidc.env);
-    const before = oidc.requests.length;
+    const job = newJob(stack.oidc.env);
+    const before = stack.oidc.requests.length;
     const result = await job.main({
       ...base(),
       'role-to-assume': ROLE,
       audience: 'https://github.com/octo-org',
     });
     expectSuccess(result);
-    expect(oidc.requests.slice(before)).toEqual([
+    expect(stack.oidc.requests.slice(before)).toEqual([
       { audience: 'https://github.com/octo-org', authorized: true },
     ]);
   });
 
   test('an empty audience is refused before any request', async () => {
-    const job = newJob(oidc.env);
-    const before = oidc.requests.length;
+    const job = newJob(stack.oidc.env);
+    const before = stack.oidc.requests.length;
     const result = await job.main({ ...base(), 'role-to-assume': ROLE, audience: '' });
     expectRefused(result, 'audience');
-    expect(oidc.requests.length).toBe(before);
+    expect(stack.oidc.requests.length).toBe(before);
+  });
+});
+
+describe('web identity refusals are explained with the token claims', () => {
+  test('AccessDenied names the sub and aud the trust policy must allow, after one request', async () => {
+    stack.proxy.fault = (request) =>
+      request.operation === 'AssumeRoleWithWebIdentity'
+        ? {
+            status: 403,
+            body: stsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity'),
+          }
+        : undefined;
+    const job = newJob(stack.oidc.env);
+    const result = await job.main({ ...base(), 'role-to-assume': ROLE });
+    const message = expectFailure(result);
+    expect(message).toContain('sub "repo:octo-org/octo-repo:ref:refs/heads/main"');
+    expect(message).toContain('aud "sts.amazonaws.com"');
+    expect(message).toContain(ROLE);
+    expect(stack.proxy.count('AssumeRoleWithWebIdentity')).toBe(1);
+    expectNoLeaks(result, stack.oidc.issued.at(-1));
+  });
+
+  test('the non-secret claims are logged in a collapsed group', async () => {
+    const result = await newJob(stack.oidc.env).main({ ...base(), 'role-to-assume': ROLE });
+    expectSuccess(result);
+    const lines = result.stdout.split('\n');
+    const start = lines.indexOf('::group::Web identity token claims');
+    const end = lines.indexOf('::endgroup::', start);
+    expect(start).toBeGreaterThanOrEqual(0);
+    const logged = lines.slice(start + 1, end);
+    expect(logged).toContain('sub: "repo:octo-org/octo-repo:ref:refs/heads/main"');
+    expect(logged).toContain(
+      'job_workflow_ref: "octo-org/octo-repo/.github/workflows/deploy.yml@refs/heads/main"',
+    );
+    expect(logged.some((line) => line.startsWith('iat') || line.startsWith('exp'))).toBe(false);
   });
 });
 
@@ -184,8 +187,8 @@ describe('web identity token file', () => {
       'web-identity-token-file': 'token.jwt',
     });
     expectSuccess(result);
-    expect(proxy.requests.map((r) => r.operation)).toEqual(['AssumeRoleWithWebIdentity']);
-    expect(proxy.requests[0]?.params.WebIdentityToken).toBe(token);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRoleWithWebIdentity']);
+    expect(stack.proxy.requests[0]?.params.WebIdentityToken).toBe(token);
     expect((await identityFromEnv(job)).Arn).toBe(result.outputs['authenticated-arn']);
     expectNoLeaks(result, token);
   });
@@ -207,7 +210,7 @@ describe('keys without a role', () => {
     const job = newJob({ AWS_SESSION_TOKEN: 'stale-token-from-an-earlier-step' });
     const result = await job.main({ ...base(), ...KEYS });
     expectSuccess(result);
-    expect(proxy.requests.map((r) => r.operation)).toEqual(['GetCallerIdentity']);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['GetCallerIdentity']);
     expect(result.env.AWS_ACCESS_KEY_ID).toBe(KEYS['aws-access-key-id']);
     expect(result.env.AWS_SECRET_ACCESS_KEY).toBe(KEYS['aws-secret-access-key']);
     expect(result.env.AWS_SESSION_TOKEN).toBe('');
@@ -246,11 +249,33 @@ describe('refusals', () => {
     expectNoLeaks(result, inputs['aws-secret-access-key']);
   });
 
-  test('get-session-token is refused clearly until it is supported', async () => {
-    const job = newJob();
-    const result = await job.main({ ...base(), ...KEYS, 'sts-operation': 'get-session-token' });
-    expectRefused(result, 'sts-operation');
-    expect(result.errors[0]).toContain('does not support get-session-token');
+  test.each([
+    ['role-to-assume', { 'sts-operation': 'get-session-token', 'role-to-assume': ROLE }, 'not used by'],
+    ['federated-user-name', { 'sts-operation': 'get-federation-token' }, 'required'],
+    [
+      'federated-user-name',
+      { 'sts-operation': 'get-federation-token', 'federated-user-name': 'x' },
+      '2 to 32',
+    ],
+    [
+      'role-duration-seconds',
+      { 'sts-operation': 'get-session-token', 'role-duration-seconds': '129601' },
+      '129600',
+    ],
+    [
+      'inline-session-policy',
+      { 'role-to-assume': ROLE, 'inline-session-policy': '{"Version":' },
+      'not valid JSON',
+    ],
+    [
+      'managed-session-policies',
+      { 'role-to-assume': ROLE, 'managed-session-policies': 'arn:aws:iam::aws:role/x' },
+      'policy ARNs',
+    ],
+  ])('%s for the token flows: %j is refused before any request', async (input, override, shown) => {
+    const result = await newJob().main({ ...base(), ...KEYS, ...override });
+    expectRefused(result, input);
+    expect(result.errors[0]).toContain(shown);
   });
 });
 
@@ -277,12 +302,8 @@ describe('post step', () => {
   });
 });
 
-/** Exit 1, one ::error:: naming the input, nothing exported, no AWS request. */
+/** Refused before any AWS request. */
 function expectRefused(result: StepResult, input: string): void {
-  expect(result.exitCode).toBe(1);
-  expect(result.errors).toHaveLength(1);
-  expect(result.errors[0]).toContain(`'${input}'`);
-  expect(result.env).toEqual({});
-  expect(result.outputs).toEqual({});
-  expect(proxy.requests).toEqual([]);
+  refused(result, input);
+  expect(stack.proxy.requests).toEqual([]);
 }

@@ -24,4 +24,103 @@ function envCredentials(/** @type {Record<string, string | undefined>} */ env) {
   return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
 }
 
-module.exports = { callerIdentity, envCredentials };
+/**
+ * Turns on moto's IAM enforcement and bootstraps an admin user with the few unsigned calls it allows.
+ * Every later call must be signed by a known key and allowed by policy.
+ * @param {{ url: string, enforceAuth: (n: number) => Promise<void> }} moto
+ */
+async function bootstrapAdmin(moto) {
+  const {
+    IAMClient,
+    CreateUserCommand,
+    PutUserPolicyCommand,
+    CreateAccessKeyCommand,
+  } = require('@aws-sdk/client-iam');
+  await moto.enforceAuth(3);
+  const anonymous = { accessKeyId: 'AKIAUNSIGNEDBOOTSTRAP', secretAccessKey: 'bootstrap' };
+  const iam = new IAMClient({
+    endpoint: moto.url,
+    region: 'us-east-1',
+    credentials: anonymous,
+    maxAttempts: 1,
+  });
+  try {
+    await iam.send(new CreateUserCommand({ UserName: 'admin' }));
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'admin',
+        PolicyName: 'everything',
+        PolicyDocument: JSON.stringify(allow('*', '*')),
+      }),
+    );
+    const key = await iam.send(new CreateAccessKeyCommand({ UserName: 'admin' }));
+    return {
+      accessKeyId: key.AccessKey?.AccessKeyId ?? '',
+      secretAccessKey: key.AccessKey?.SecretAccessKey ?? '',
+    };
+  } finally {
+    iam.destroy();
+  }
+}
+
+/** A policy document with one Allow statement. @param {string | string[]} action @param {string | string[]} resource */
+function allow(action, resource) {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] };
+}
+
+/**
+ * Seeds IAM as the admin: users with inline policies and keys, roles with trust policies.
+ * @param {string} endpoint @param {{ accessKeyId: string, secretAccessKey: string }} admin
+ */
+function iamSeeder(endpoint, admin) {
+  const iam = require('@aws-sdk/client-iam');
+  const client = new iam.IAMClient({ endpoint, region: 'us-east-1', credentials: admin, maxAttempts: 1 });
+  return {
+    /** @param {string} name @param {object} [policy] @returns {Promise<{ accessKeyId: string, secretAccessKey: string, arn: string }>} */
+    async user(name, policy) {
+      const created = await client.send(new iam.CreateUserCommand({ UserName: name }));
+      if (policy) {
+        await client.send(
+          new iam.PutUserPolicyCommand({
+            UserName: name,
+            PolicyName: 'p',
+            PolicyDocument: JSON.stringify(policy),
+          }),
+        );
+      }
+      const key = await client.send(new iam.CreateAccessKeyCommand({ UserName: name }));
+      return {
+        accessKeyId: key.AccessKey?.AccessKeyId ?? '',
+        secretAccessKey: key.AccessKey?.SecretAccessKey ?? '',
+        arn: created.User?.Arn ?? '',
+      };
+    },
+    /** @param {string} name @param {string[]} principals @param {{ maxSessionDuration?: number, policy?: object }} [options] */
+    async role(name, principals, options = {}) {
+      const trust = {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: principals }, Action: 'sts:AssumeRole' }],
+      };
+      const created = await client.send(
+        new iam.CreateRoleCommand({
+          RoleName: name,
+          AssumeRolePolicyDocument: JSON.stringify(trust),
+          ...(options.maxSessionDuration ? { MaxSessionDuration: options.maxSessionDuration } : {}),
+        }),
+      );
+      if (options.policy) {
+        await client.send(
+          new iam.PutRolePolicyCommand({
+            RoleName: name,
+            PolicyName: 'p',
+            PolicyDocument: JSON.stringify(options.policy),
+          }),
+        );
+      }
+      return created.Role?.Arn ?? '';
+    },
+    close: () => client.destroy(),
+  };
+}
+
+module.exports = { callerIdentity, envCredentials, bootstrapAdmin, iamSeeder, allow };

@@ -13,6 +13,7 @@ const http = require('node:http');
  * @property {Record<string, string>} params  decoded form body or query string
  * @property {string} body
  * @property {import('node:http').IncomingHttpHeaders} headers
+ * @property {{ status: number, body: string } | undefined} response  moto's answer, once forwarded
  */
 
 /**
@@ -89,6 +90,7 @@ function startProxy(target) {
         params,
         body: text,
         headers: req.headers,
+        response: undefined,
       };
       const index = proxy.requests.push(seen) - 1;
       const fault = proxy.fault?.(seen, index);
@@ -111,8 +113,15 @@ function startProxy(target) {
           headers: req.headers,
         },
         (answer) => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
+          /** @type {Buffer[]} */
+          const parts = [];
+          answer.on('data', (part) => parts.push(part));
+          answer.on('end', () => {
+            const answered = Buffer.concat(parts);
+            seen.response = { status: answer.statusCode ?? 502, body: answered.toString('utf8') };
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            res.end(answered);
+          });
         },
       );
       forward.on('error', () => req.socket.destroy());
@@ -140,4 +149,9 @@ function stsError(code, message) {
   );
 }
 
-module.exports = { startProxy, stsError };
+/** The text of the first `<Tag>` element in an XML answer. @param {string} xml @param {string} tag */
+function xmlValue(xml, tag) {
+  return new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1];
+}
+
+module.exports = { startProxy, stsError, xmlValue };

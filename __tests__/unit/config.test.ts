@@ -20,6 +20,10 @@ describe('getConfig: accepted inputs', () => {
       stsEndpoint: undefined,
       operation: StsOperation.Auto,
       outputCredentials: false,
+      iamEndpoint: undefined,
+      federatedUserName: undefined,
+      sessionPolicy: undefined,
+      managedPolicyArns: [],
     });
   });
 
@@ -47,6 +51,31 @@ describe('getConfig: accepted inputs', () => {
     ['absolute token file', { 'web-identity-token-file': '/tmp/t' }, { webIdentityTokenFile: '/tmp/t' }],
     ['sts-endpoint', { 'sts-endpoint': 'http://127.0.0.1:5000' }, { stsEndpoint: 'http://127.0.0.1:5000' }],
     ['explicit operation', { 'sts-operation': 'assume-role' }, { operation: StsOperation.AssumeRole }],
+    [
+      'token operations allow 36 hours',
+      { 'sts-operation': 'get-session-token', 'role-duration-seconds': '129600' },
+      { durationSeconds: 129600 },
+    ],
+    ['federated user', { 'federated-user-name': 'bot@ci' }, { federatedUserName: 'bot@ci' }],
+    [
+      'policy is minified',
+      { 'inline-session-policy': '{ "Version": "2012-10-17" }' },
+      { sessionPolicy: '{"Version":"2012-10-17"}' },
+    ],
+    [
+      'managed policies, lines and commas',
+      {
+        'managed-session-policies':
+          'arn:aws:iam::aws:policy/ReadOnlyAccess\n arn:aws:iam::123456789012:policy/a, arn:aws:iam::123456789012:policy/p/b\n',
+      },
+      {
+        managedPolicyArns: [
+          'arn:aws:iam::aws:policy/ReadOnlyAccess',
+          'arn:aws:iam::123456789012:policy/a',
+          'arn:aws:iam::123456789012:policy/p/b',
+        ],
+      },
+    ],
     [
       'keys',
       KEYS,
@@ -109,7 +138,33 @@ describe('getConfig: refused inputs name the input and the allowed form', () => 
     ['sts-endpoint', { 'sts-endpoint': 'not a url' }, 'http://'],
     ['sts-endpoint', { 'sts-endpoint': 'file:///etc/passwd' }, 'http://'],
     ['sts-operation', { 'sts-operation': 'AssumeRole' }, 'one of auto'],
-    ['sts-operation', { 'sts-operation': 'get-federation-token' }, 'does not support'],
+    ['role-duration-seconds', { 'role-duration-seconds': '43201' }, 'from 900 to 43200'],
+    [
+      'role-duration-seconds',
+      { 'sts-operation': 'get-session-token', 'role-duration-seconds': '129601' },
+      'from 900 to 129600',
+    ],
+    ['federated-user-name', { 'federated-user-name': 'a' }, '2 to 32'],
+    ['federated-user-name', { 'federated-user-name': 'a'.repeat(33) }, '2 to 32'],
+    ['federated-user-name', { 'federated-user-name': 'has space' }, '2 to 32'],
+    ['inline-session-policy', { 'inline-session-policy': 'not json' }, 'not valid JSON'],
+    ['inline-session-policy', { 'inline-session-policy': '[1,2]' }, 'JSON object'],
+    [
+      'inline-session-policy',
+      { 'inline-session-policy': JSON.stringify({ a: 'x'.repeat(3000) }) },
+      'STS allows 2048',
+    ],
+    ['managed-session-policies', { 'managed-session-policies': 'arn:aws:iam::aws:role/x' }, 'policy ARNs'],
+    [
+      'managed-session-policies',
+      {
+        'managed-session-policies': Array.from(
+          { length: 11 },
+          (_, i) => `arn:aws:iam::aws:policy/p${i}`,
+        ).join(','),
+      },
+      'at most 10',
+    ],
     ['aws-access-key-id', { 'aws-secret-access-key': 'x' }, 'required'],
     ['aws-secret-access-key', { 'aws-access-key-id': KEYS['aws-access-key-id'] }, 'required'],
     ['aws-access-key-id', { 'aws-session-token': 'x' }, 'required'],

@@ -1,0 +1,190 @@
+/**
+ * GetSessionToken, GetFederationToken and explained refusals, against moto with IAM enforcement on:
+ * every request is signed, and role trust policies are checked.
+ */
+import { allow, bootstrapAdmin, callerIdentity, envCredentials, iamSeeder } from '../harness/aws';
+import { stsError, xmlValue } from '../harness/proxy';
+import type { Job, StepResult } from '../harness/runner';
+import { expectFailure, expectNoLeaks, expectSuccess, useStack } from './stack';
+
+const stack = useStack();
+
+type Keys = { accessKeyId: string; secretAccessKey: string; arn: string };
+let dev: Keys; // may call STS and read roles
+let blind: Keys; // may call STS, not IAM
+let deployRole: string; // trusts someone else only
+let shortRole: string; // trusts dev; MaxSessionDuration 3600
+let openRole: string; // trusts dev
+
+beforeAll(async () => {
+  const admin = await bootstrapAdmin(stack.moto);
+  const seed = iamSeeder(stack.moto.url, admin);
+  dev = await seed.user('dev', allow(['sts:*', 'iam:GetRole'], '*'));
+  blind = await seed.user('blind', allow('sts:*', '*'));
+  deployRole = await seed.role('deploy', ['arn:aws:iam::123456789012:user/someone-else']);
+  shortRole = await seed.role('short', [dev.arn], { maxSessionDuration: 3600 });
+  openRole = await seed.role('open', [dev.arn, blind.arn], { maxSessionDuration: 7200 });
+  seed.close();
+}, 60_000);
+
+const inputs = (keys: Keys, more: Record<string, string>) => ({
+  'aws-region': 'us-east-1',
+  'sts-endpoint': stack.proxy.url,
+  'aws-access-key-id': keys.accessKeyId,
+  'aws-secret-access-key': keys.secretAccessKey,
+  ...more,
+});
+/** IAM is reached through the proxy too, so every request is counted. */
+const iamEnv = () => ({ AWS_ENDPOINT_URL_IAM: stack.proxy.url });
+
+function expiresInSeconds(result: StepResult): number {
+  return (Date.parse(result.outputs['aws-expiration'] ?? '') - Date.now()) / 1000;
+}
+
+async function identityFromEnv(job: Job) {
+  return callerIdentity(stack.moto.url, envCredentials(job.visibleEnv()));
+}
+
+/**
+ * moto, when enforcing IAM, does not recognise credentials from GetSessionToken, so they cannot be used
+ * here; instead check that the exported credentials are exactly the ones STS issued.
+ */
+function expectExportedAsIssued(result: StepResult, operation: string): void {
+  const answer = stack.proxy.requests.find((r) => r.operation === operation)?.response?.body ?? '';
+  expect(result.env.AWS_ACCESS_KEY_ID).toBe(xmlValue(answer, 'AccessKeyId'));
+  expect(result.env.AWS_SECRET_ACCESS_KEY).toBe(xmlValue(answer, 'SecretAccessKey'));
+  expect(result.env.AWS_SESSION_TOKEN).toBe(xmlValue(answer, 'SessionToken'));
+}
+
+describe('get-session-token', () => {
+  test.each([
+    ['default duration', {}, 3600],
+    ['7200 seconds', { 'role-duration-seconds': '7200' }, 7200],
+  ])('%s', async (_name, more, seconds) => {
+    const job = stack.job();
+    const result = await job.main(inputs(dev, { 'sts-operation': 'get-session-token', ...more }));
+    expectSuccess(result);
+    expect(Math.abs(expiresInSeconds(result) - seconds)).toBeLessThan(60);
+    expect(result.env.AWS_CREDENTIAL_EXPIRATION).toBe(result.outputs['aws-expiration']);
+    expect(result.outputs['authenticated-arn']).toBe(dev.arn);
+    expect(result.outputs['aws-account-id']).toBe('123456789012');
+    expect(stack.proxy.count('GetSessionToken')).toBe(1);
+    expect(stack.proxy.requests.find((r) => r.operation === 'GetSessionToken')?.params.DurationSeconds).toBe(
+      String(seconds),
+    );
+    expectExportedAsIssued(result, 'GetSessionToken');
+    expectNoLeaks(result, dev.secretAccessKey, dev.accessKeyId);
+  });
+
+  test('without keys it signs with the credentials already in the environment', async () => {
+    const job = stack.job({ AWS_ACCESS_KEY_ID: dev.accessKeyId, AWS_SECRET_ACCESS_KEY: dev.secretAccessKey });
+    const result = await job.main({
+      'aws-region': 'us-east-1',
+      'sts-endpoint': stack.proxy.url,
+      'sts-operation': 'get-session-token',
+    });
+    expectSuccess(result);
+    expect(result.outputs['authenticated-arn']).toBe(dev.arn);
+    expect(result.env.AWS_ACCESS_KEY_ID).not.toBe(dev.accessKeyId);
+    expectExportedAsIssued(result, 'GetSessionToken');
+  });
+
+  test('with no credentials anywhere it fails at once and says what to pass', async () => {
+    const result = await stack.job().main({
+      'aws-region': 'us-east-1',
+      'sts-endpoint': stack.proxy.url,
+      'sts-operation': 'get-session-token',
+    });
+    const message = expectFailure(result);
+    expect(message).toContain('no credentials to sign with');
+    expect(stack.proxy.requests).toEqual([]);
+  });
+});
+
+describe('get-federation-token', () => {
+  test('a federated user limited by the inline policy', async () => {
+    const policy = JSON.stringify(allow('s3:ListBucket', 'arn:aws:s3:::artifacts'));
+    const job = stack.job();
+    const result = await job.main(
+      inputs(dev, {
+        'sts-operation': 'get-federation-token',
+        'federated-user-name': 'release-bot',
+        'inline-session-policy': policy,
+        'role-duration-seconds': '1800',
+      }),
+    );
+    expectSuccess(result);
+    expect(result.outputs['authenticated-arn']).toBe('arn:aws:sts::123456789012:federated-user/release-bot');
+    expect(Math.abs(expiresInSeconds(result) - 1800)).toBeLessThan(60);
+    const sent = stack.proxy.requests.find((r) => r.operation === 'GetFederationToken')?.params ?? {};
+    expect(sent).toMatchObject({ Name: 'release-bot', DurationSeconds: '1800' });
+    expect(JSON.parse(sent.Policy ?? '{}')).toEqual(JSON.parse(policy));
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['GetFederationToken']);
+    expectExportedAsIssued(result, 'GetFederationToken');
+    expectNoLeaks(result, dev.secretAccessKey);
+  });
+});
+
+describe('AssumeRole refusals are explained and never retried', () => {
+  test('a trust policy that names someone else', async () => {
+    const result = await stack.job(iamEnv()).main(inputs(dev, { 'role-to-assume': deployRole }));
+    const message = expectFailure(result);
+    expect(message).toContain(`${dev.arn} may not assume ${deployRole}`);
+    expect(message).toContain('its trust policy does not allow');
+    expect(message).toContain(`add "${dev.arn}" as a principal`);
+    expect(stack.proxy.count('AssumeRole')).toBe(1);
+    expect(stack.proxy.count('GetRole')).toBe(1);
+    expectNoLeaks(result, dev.secretAccessKey);
+  });
+
+  test('a role that does not exist', async () => {
+    const missing = 'arn:aws:iam::123456789012:role/not-there';
+    // moto lets anyone assume a role that does not exist; AWS refuses, in these words.
+    const refusal = `User: ${dev.arn} is not authorized to perform: sts:AssumeRole on resource: ${missing}`;
+    stack.proxy.fault = (r) =>
+      r.operation === 'AssumeRole' ? { status: 403, body: stsError('AccessDenied', refusal) } : undefined;
+    const result = await stack.job(iamEnv()).main(inputs(dev, { 'role-to-assume': missing }));
+    const message = expectFailure(result);
+    expect(message).toContain(`${dev.arn} may not assume ${missing}`);
+    expect(message).toContain('does not exist');
+    expect(stack.proxy.count('AssumeRole')).toBe(1);
+  });
+
+  test('without iam:GetRole it still names the caller and the role', async () => {
+    const result = await stack.job(iamEnv()).main(inputs(blind, { 'role-to-assume': deployRole }));
+    const message = expectFailure(result);
+    expect(message).toContain(`${blind.arn} may not assume ${deployRole}`);
+    expect(message).toContain('trust policy does not allow');
+    expect(message).toContain('iam:GetRole failed: AccessDenied');
+    expect(stack.proxy.count('AssumeRole')).toBe(1);
+  });
+
+  test('a duration above the role MaxSessionDuration, with both numbers, before STS is asked', async () => {
+    const result = await stack
+      .job(iamEnv())
+      .main(inputs(dev, { 'role-to-assume': shortRole, 'role-duration-seconds': '7200' }));
+    const message = expectFailure(result);
+    expect(message).toContain("'role-duration-seconds' asks for 7200 seconds");
+    expect(message).toContain('at most 3600 seconds');
+    expect(stack.proxy.count('AssumeRole')).toBe(0);
+  });
+
+  test('a duration within a raised MaxSessionDuration is granted', async () => {
+    const job = stack.job(iamEnv());
+    const result = await job.main(
+      inputs(dev, { 'role-to-assume': openRole, 'role-duration-seconds': '7200' }),
+    );
+    expectSuccess(result);
+    expect(Math.abs(expiresInSeconds(result) - 7200)).toBeLessThan(60);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['GetRole', 'AssumeRole']);
+    expect((await identityFromEnv(job)).Arn).toBe(
+      'arn:aws:sts::123456789012:assumed-role/open/GitHubActions',
+    );
+  });
+
+  test('the default duration asks STS alone', async () => {
+    const result = await stack.job(iamEnv()).main(inputs(blind, { 'role-to-assume': openRole }));
+    expectSuccess(result);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole']);
+  });
+});

@@ -1,0 +1,125 @@
+import {
+  callerFromMessage,
+  decodeJwtClaims,
+  explainAssumeRoleDenied,
+  explainDurationTooLong,
+  explainWebIdentityDenied,
+  isDurationRefusal,
+  loggableClaims,
+  trustAllows,
+} from '../../src/explain';
+
+const DEV = 'arn:aws:iam::123456789012:user/dev';
+const ROLE = 'arn:aws:iam::123456789012:role/deploy';
+const trust = (principal: unknown, action: unknown = 'sts:AssumeRole', effect = 'Allow') => ({
+  Version: '2012-10-17',
+  Statement: [{ Effect: effect, Principal: principal, Action: action }],
+});
+
+describe('trustAllows', () => {
+  test.each([
+    ['the caller by ARN', trust({ AWS: DEV }), DEV, true],
+    ['the caller in a list', trust({ AWS: ['arn:aws:iam::1:user/x', DEV] }), DEV, true],
+    ['the account root', trust({ AWS: 'arn:aws:iam::123456789012:root' }), DEV, true],
+    ['the bare account id', trust({ AWS: '123456789012' }), DEV, true],
+    ['anyone', trust('*'), DEV, true],
+    ['sts:* actions', trust({ AWS: DEV }, 'sts:*'), DEV, true],
+    ['someone else', trust({ AWS: 'arn:aws:iam::123456789012:user/other' }), DEV, false],
+    ['another action only', trust({ AWS: DEV }, 'sts:TagSession'), DEV, false],
+    ['a Deny statement', trust({ AWS: DEV }, 'sts:AssumeRole', 'Deny'), DEV, false],
+    [
+      'a federated principal only',
+      trust({ Federated: 'arn:aws:iam::123456789012:oidc-provider/x' }),
+      DEV,
+      false,
+    ],
+    [
+      'an assumed-role session is its role',
+      trust({ AWS: 'arn:aws:iam::123456789012:role/ci' }),
+      'arn:aws:sts::123456789012:assumed-role/ci/session-1',
+      true,
+    ],
+    ['an unreadable document', undefined, DEV, undefined],
+  ])('%s', (_name, policy, caller, expected) => {
+    expect(trustAllows(policy, caller, 'sts:AssumeRole')).toBe(expected);
+  });
+});
+
+describe('callerFromMessage', () => {
+  test.each([
+    [`User: ${DEV} is not authorized to perform: sts:AssumeRole on resource: ${ROLE}`, DEV],
+    ['Access denied', undefined],
+  ])('%s', (message, expected) => {
+    expect(callerFromMessage(message)).toBe(expected);
+  });
+});
+
+describe('decodeJwtClaims', () => {
+  const jwt = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+  test.each([
+    ['a JWT', jwt({ sub: 's', aud: 'a' }), { sub: 's', aud: 'a' }],
+    ['not a JWT', 'opaque-token', undefined],
+    ['a payload that is not JSON', 'a.bm90IGpzb24.c', undefined],
+    ['a payload that is not an object', `a.${Buffer.from('3').toString('base64url')}.c`, undefined],
+  ])('%s', (_name, token, expected) => {
+    expect(decodeJwtClaims(token)).toEqual(expected);
+  });
+
+  test('only the non-secret claims are logged', () => {
+    const lines = loggableClaims({ sub: 's', aud: 'a', ref: 'r', actor_id: '1', jti: 'x', exp: 1 });
+    expect(lines).toEqual(['sub: "s"', 'aud: "a"', 'ref: "r"']);
+  });
+});
+
+describe('messages', () => {
+  test('AssumeRole denied with the role readable and the trust policy naming someone else', () => {
+    const text = explainAssumeRoleDenied(
+      ROLE,
+      DEV,
+      { found: true, maxSessionDuration: 3600, trustPolicy: trust({ AWS: 'x' }) },
+      'm',
+    );
+    expect(text).toBe(
+      `AssumeRole refused: ${DEV} may not assume ${ROLE}. The role exists, but its trust policy does not allow ${DEV}: ` +
+        `add "${DEV}" as a principal. AWS said: m`,
+    );
+  });
+
+  test('AssumeRole denied although the trust policy names the caller points elsewhere', () => {
+    const text = explainAssumeRoleDenied(
+      ROLE,
+      DEV,
+      { found: true, maxSessionDuration: 3600, trustPolicy: trust({ AWS: DEV }) },
+      'm',
+    );
+    expect(text).toContain('own policies must allow sts:AssumeRole');
+  });
+
+  test('AssumeRole denied with nothing known', () => {
+    const text = explainAssumeRoleDenied(ROLE, undefined, undefined, 'm');
+    expect(text).toContain('the signing credentials may not assume');
+  });
+
+  test.each([
+    [3600, 'at most 3600 seconds'],
+    [undefined, "the role's MaxSessionDuration (3600 seconds unless"],
+  ])('duration too long, limit %p', (max, shown) => {
+    expect(explainDurationTooLong(ROLE, 7200, max)).toContain(shown);
+  });
+
+  test('web identity denied names sub and aud', () => {
+    const text = explainWebIdentityDenied(
+      ROLE,
+      { sub: 'repo:o/r:ref:refs/heads/main', aud: ['sts.amazonaws.com'] },
+      'm',
+    );
+    expect(text).toContain('sub "repo:o/r:ref:refs/heads/main" and aud "sts.amazonaws.com"');
+  });
+
+  test.each([
+    ['The requested DurationSeconds exceeds the MaxSessionDuration set for this role.', true],
+    ['Not authorized', false],
+  ])('isDurationRefusal(%s)', (message, expected) => {
+    expect(isDurationRefusal(message)).toBe(expected);
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * Turns a refusal into a sentence a person can act on. Pure: the facts (caller, role lookup, token
+ * claims) are gathered elsewhere and passed in.
+ */
+import type { RoleLookup } from './iam';
+
+/** STS often names the refused caller: "User: arn:... is not authorized to perform ...". */
+export function callerFromMessage(message: string): string | undefined {
+  return /User: (arn:[^\s]+) is not authorized/.exec(message)?.[1];
+}
+
+/** The claims of a JWT, decoded without verification; undefined when it is not a JWT. */
+export function decodeJwtClaims(token: string): Record<string, unknown> | undefined {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return undefined;
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return typeof claims === 'object' && claims !== null ? (claims as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Claims that say which workflow asked and are safe to log. */
+export const LOGGED_CLAIMS = ['sub', 'aud', 'repository', 'ref', 'environment', 'job_workflow_ref'] as const;
+
+export function loggableClaims(claims: Record<string, unknown>): string[] {
+  return LOGGED_CLAIMS.filter((name) => claims[name] !== undefined).map(
+    (name) => `${name}: ${JSON.stringify(claims[name])}`,
+  );
+}
+
+/** The principal a trust policy would name for a caller: an assumed-role session is its role. */
+function principalOf(callerArn: string): string {
+  const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
+  return session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : callerArn;
+}
+
+/**
+ * Whether a trust policy allows `action` for `callerArn` by naming it, its account root, its account or
+ * '*'. Conditions are not evaluated. undefined when the document is unreadable.
+ */
+export function trustAllows(policy: unknown, callerArn: string, action: string): boolean | undefined {
+  if (typeof policy !== 'object' || policy === null) return undefined;
+  const statements = asArray((policy as { Statement?: unknown }).Statement);
+  const principal = principalOf(callerArn);
+  const account = callerArn.split(':')[4] ?? '';
+  const partition = callerArn.split(':')[1] ?? 'aws';
+  const accepted = new Set([principal, callerArn, `arn:${partition}:iam::${account}:root`, account, '*']);
+  return statements.some((raw) => {
+    if (typeof raw !== 'object' || raw === null) return false;
+    const statement = raw as { Effect?: unknown; Action?: unknown; Principal?: unknown };
+    if (statement.Effect !== 'Allow') return false;
+    const actions = asArray(statement.Action);
+    if (!actions.some((a) => a === action || a === 'sts:*' || a === '*')) return false;
+    if (statement.Principal === '*') return true;
+    const named = asArray((statement.Principal as { AWS?: unknown } | undefined)?.AWS);
+    return named.some((p) => typeof p === 'string' && accepted.has(p));
+  });
+}
+
+function asArray(value: unknown): unknown[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+export function explainAssumeRoleDenied(
+  roleArn: string,
+  caller: string | undefined,
+  role: RoleLookup | undefined,
+  awsMessage: string,
+): string {
+  const who = caller ?? 'the signing credentials';
+  const head = `AssumeRole refused: ${who} may not assume ${roleArn}.`;
+  let why: string;
+  if (role === undefined || 'unknown' in role) {
+    const lookup = role === undefined ? '' : ` (${role.unknown}, so the role could not be inspected)`;
+    why =
+      `Either the role's trust policy does not allow ${who}, or ${who} lacks sts:AssumeRole on the role${lookup}. ` +
+      `Add ${caller ? `"${caller}"` : 'the caller'} as a principal of the trust policy.`;
+  } else if (!role.found) {
+    why = `The role does not exist in that account (iam:GetRole: NoSuchEntity). Check role-to-assume.`;
+  } else {
+    const allows = caller === undefined ? undefined : trustAllows(role.trustPolicy, caller, 'sts:AssumeRole');
+    why =
+      allows === false
+        ? `The role exists, but its trust policy does not allow ${who}: add "${principalOf(who)}" as a principal.`
+        : allows === true
+          ? `The role exists and its trust policy names ${who}, so the refusal comes from elsewhere: ${who}'s own ` +
+            'policies must allow sts:AssumeRole on the role (and no permissions boundary or SCP may deny it).'
+          : `The role exists; its trust policy could not be checked against ${who}.`;
+  }
+  return `${head} ${why} AWS said: ${awsMessage}`;
+}
+
+export function explainDurationTooLong(roleArn: string, requested: number, max: number | undefined): string {
+  const limit =
+    max === undefined
+      ? "the role's MaxSessionDuration (3600 seconds unless the role owner raised it)"
+      : `${max} seconds, the role's MaxSessionDuration`;
+  return (
+    `Input 'role-duration-seconds' asks for ${requested} seconds, but ${roleArn} allows at most ${limit}. ` +
+    `Lower role-duration-seconds${max === undefined ? '' : ` to ${max} or less`}, or raise the role's MaxSessionDuration.`
+  );
+}
+
+export function explainWebIdentityDenied(
+  roleArn: string,
+  claims: Record<string, unknown> | undefined,
+  awsMessage: string,
+): string {
+  const head = `AssumeRoleWithWebIdentity refused for ${roleArn}.`;
+  if (claims === undefined)
+    return `${head} The web identity token could not be decoded. AWS said: ${awsMessage}`;
+  const sub = JSON.stringify(claims.sub ?? '');
+  const aud = JSON.stringify(Array.isArray(claims.aud) ? claims.aud.join(',') : (claims.aud ?? ''));
+  const iss = typeof claims.iss === 'string' ? ` from the identity provider ${claims.iss}` : '';
+  return (
+    `${head} The role's trust policy must allow sts:AssumeRoleWithWebIdentity${iss} for sub ${sub} and aud ${aud} ` +
+    `(the claims of the token sent). AWS said: ${awsMessage}`
+  );
+}
+
+/** STS's own words when DurationSeconds is over a role's limit. */
+export function isDurationRefusal(message: string): boolean {
+  return /MaxSessionDuration|DurationSeconds exceeds/i.test(message);
+}

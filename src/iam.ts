@@ -1,0 +1,53 @@
+/**
+ * IAM, read only to explain a failure or check a limit. Loaded with a dynamic import, so a step that
+ * succeeds without it never pays for the IAM client.
+ */
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { classifyAwsError } from './aws-error';
+import type { Keys } from './config';
+
+/** What IAM says of a role: its trust policy and session limit, that it does not exist, or why we can't tell. */
+export type RoleLookup =
+  | { found: true; maxSessionDuration: number; trustPolicy: unknown }
+  | { found: false }
+  | { unknown: string };
+
+export function createIamClient(region: string, endpoint: string | undefined, signer?: Keys): IAMClient {
+  return new IAMClient({
+    region,
+    maxAttempts: 1,
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(signer === undefined ? {} : { credentials: signer }),
+  });
+}
+
+/** iam:GetRole, best effort: never throws. */
+export async function lookUpRole(client: IAMClient, roleArn: string): Promise<RoleLookup> {
+  const roleName = roleArn.split('/').pop() ?? roleArn;
+  try {
+    const out = await client.send(new GetRoleCommand({ RoleName: roleName }));
+    const document = out.Role?.AssumeRolePolicyDocument;
+    return {
+      found: true,
+      maxSessionDuration: out.Role?.MaxSessionDuration ?? 3600,
+      trustPolicy: document ? parseDocument(document) : undefined,
+    };
+  } catch (error) {
+    const detail = classifyAwsError(error);
+    if (detail.code === 'NoSuchEntity' || detail.code === 'NoSuchEntityException') return { found: false };
+    return { unknown: `iam:GetRole failed: ${detail.code}` };
+  }
+}
+
+/** IAM returns policy documents URL-encoded. */
+function parseDocument(document: string): unknown {
+  try {
+    return JSON.parse(decodeURIComponent(document));
+  } catch {
+    try {
+      return JSON.parse(document);
+    } catch {
+      return undefined;
+    }
+  }
+}
