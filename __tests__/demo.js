@@ -53,7 +53,13 @@ async function main() {
     const roleArn = role.Role?.Arn ?? '';
     console.log(`moto_server on ${moto.url}; seeded role ${roleArn} and bucket ${BUCKET}`);
     console.log(`Running dist/main/index.js with ${nodeBinary()} as a runner would:\n`);
-    const inputs = { 'aws-region': REGION, 'role-to-assume': roleArn, 'sts-endpoint': moto.url };
+    const inputs = {
+      'aws-region': REGION,
+      'role-to-assume': roleArn,
+      'sts-endpoint': moto.url,
+      's3-endpoint': moto.url,
+      'verify-bucket': `s3://${BUCKET}/site/`,
+    };
     console.log('  with:');
     for (const [k, v] of Object.entries(inputs)) console.log(`    ${k}: ${v}`);
 
@@ -68,6 +74,9 @@ async function main() {
     for (const [k, v] of Object.entries(result.env)) console.log(`    ${k}=${masked(result.masks, v)}`);
     console.log('  step outputs (GITHUB_OUTPUT):');
     for (const [k, v] of Object.entries(result.outputs)) console.log(`    ${k}=${masked(result.masks, v)}`);
+
+    console.log('  job summary (GITHUB_STEP_SUMMARY):');
+    for (const line of result.summary.trimEnd().split('\n')) console.log(`    ${line}`);
 
     if (result.exitCode === 0) {
       const who = await callerIdentity(moto.url, envCredentials(job.visibleEnv()), REGION);

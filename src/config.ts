@@ -10,6 +10,8 @@ import {
   ACCESS_KEY_ID_FORM,
   AUDIENCE,
   AUDIENCE_FORM,
+  BUCKET_FORM,
+  BUCKET_NAME,
   FEDERATED_USER_NAME,
   FEDERATED_USER_NAME_FORM,
   POLICY_ARN,
@@ -70,6 +72,25 @@ export interface Config {
   sessionPolicy?: string;
   /** Managed policy ARNs used the same way as sessionPolicy; empty when none. */
   managedPolicyArns: string[];
+  /** The S3 access gate, when verify-bucket is set. */
+  verify?: BucketCheck;
+  /** S3 endpoint URL from s3-endpoint, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL; absent means AWS's. */
+  s3Endpoint?: string;
+  /** Write a job summary; default true. */
+  jobSummary: boolean;
+  /** Mask the account id in logs and leave it out of the summary; default false. */
+  maskAccountId: boolean;
+}
+
+/** What the S3 access gate lists, and whether a failure fails the step. */
+export interface BucketCheck {
+  bucket: string;
+  /** Key prefix to list under; '' for the whole bucket. */
+  prefix: string;
+  /** Most keys to list, 1-1000; default 50. */
+  maxKeys: number;
+  /** When true (default) a failed check fails the step and nothing is exported. */
+  required: boolean;
 }
 
 /** Lifetimes STS allows for a role session, in seconds. */
@@ -133,7 +154,45 @@ export function getConfig(read: InputReader, env: Env): Config {
       parsePolicyJson(Input.InlineSessionPolicy, raw),
     ),
     managedPolicyArns: parsePolicyArns(read(Input.ManagedSessionPolicies)),
+    verify: readBucketCheck(read),
+    s3Endpoint: optional(
+      read(Input.S3Endpoint) || env[ReadEnv.EndpointUrlS3] || env[ReadEnv.EndpointUrl] || '',
+      (raw) => parseEndpoint(Input.S3Endpoint, raw),
+    ),
+    jobSummary: parseBoolean(Input.JobSummary, read(Input.JobSummary), true),
+    maskAccountId: parseBoolean(Input.MaskAwsAccountId, read(Input.MaskAwsAccountId), false),
   };
+}
+
+/** verify-bucket as a name or s3://bucket/prefix, with verify-prefix, verify-max-keys and verify-required. */
+function readBucketCheck(read: InputReader): BucketCheck | undefined {
+  const raw = read(Input.VerifyBucket);
+  const prefixInput = read(Input.VerifyPrefix);
+  const maxKeys = parseInteger(Input.VerifyMaxKeys, read(Input.VerifyMaxKeys) || '50', 1, 1000, 'keys');
+  const required = parseBoolean(Input.VerifyRequired, read(Input.VerifyRequired), true);
+  if (raw === '') return undefined;
+  let bucket = raw;
+  let prefix = prefixInput;
+  const url = /^s3:\/\/([^/]*)(?:\/(.*))?$/.exec(raw);
+  if (url) {
+    bucket = url[1] ?? '';
+    const urlPrefix = url[2] ?? '';
+    if (urlPrefix !== '' && prefixInput !== '') {
+      throw new InputError(
+        Input.VerifyPrefix,
+        `Input 'verify-prefix' ("${prefixInput}") conflicts with the prefix in verify-bucket ("${raw}"): give the prefix in one place.`,
+      );
+    }
+    prefix = urlPrefix || prefixInput;
+  }
+  parsePattern(Input.VerifyBucket, bucket, BUCKET_NAME, BUCKET_FORM);
+  if (prefix.length > 1024)
+    throw InputError.invalid(
+      Input.VerifyPrefix,
+      `${prefix.slice(0, 40)}…`,
+      'a key prefix of at most 1024 characters',
+    );
+  return { bucket, prefix, maxKeys, required };
 }
 
 function isTokenOperation(operation: StsOperation): boolean {

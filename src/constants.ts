@@ -19,6 +19,13 @@ export enum Input {
   FederatedUserName = 'federated-user-name',
   InlineSessionPolicy = 'inline-session-policy',
   ManagedSessionPolicies = 'managed-session-policies',
+  VerifyBucket = 'verify-bucket',
+  VerifyPrefix = 'verify-prefix',
+  VerifyMaxKeys = 'verify-max-keys',
+  VerifyRequired = 'verify-required',
+  S3Endpoint = 's3-endpoint',
+  JobSummary = 'job-summary',
+  MaskAwsAccountId = 'mask-aws-account-id',
 }
 
 export enum Output {
@@ -28,6 +35,8 @@ export enum Output {
   AwsAccessKeyId = 'aws-access-key-id',
   AwsSecretAccessKey = 'aws-secret-access-key',
   AwsSessionToken = 'aws-session-token',
+  BucketAccessible = 'bucket-accessible',
+  BucketObjectCount = 'bucket-object-count',
 }
 
 /** Names under which the main step hands facts to the post step. */
@@ -51,6 +60,7 @@ export enum ReadEnv {
   EndpointUrl = 'AWS_ENDPOINT_URL',
   EndpointUrlSts = 'AWS_ENDPOINT_URL_STS',
   EndpointUrlIam = 'AWS_ENDPOINT_URL_IAM',
+  EndpointUrlS3 = 'AWS_ENDPOINT_URL_S3',
   OidcRequestUrl = 'ACTIONS_ID_TOKEN_REQUEST_URL',
   OidcRequestToken = 'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
   Workspace = 'GITHUB_WORKSPACE',

@@ -1,14 +1,16 @@
 /**
- * The main step: read and check every input, get credentials, export them masked.
- * All side effects on the runner (masks, env, outputs, state, failure) happen in this file.
+ * The main step: read and check every input, get credentials, gate on bucket access, export them masked.
+ * All side effects on the runner (masks, logs, env, outputs, state, summary, failure) happen in this file.
  */
 import * as core from '@actions/core';
 import { type Config, getConfig, SECRET_INPUTS } from './config';
 import { ExportedEnv, Output, State } from './constants';
 import { describeError } from './errors';
+import { type GateResult, verifyBucket } from './gate';
 import { obtain } from './obtain';
-import { choosePlan } from './plan';
+import { choosePlan, type Plan } from './plan';
 import type { Issued } from './sts';
+import { renderSummary } from './summary';
 
 export async function run(): Promise<void> {
   try {
@@ -16,16 +18,28 @@ export async function run(): Promise<void> {
     mask(...SECRET_INPUTS.map(read));
     const config = getConfig(read, process.env);
     const plan = choosePlan(config, process.env);
+
     const issued = await obtain(config, plan, {
       mask,
-      fetchIdToken: (audience) => core.getIDToken(audience),
-      group: (title, lines) => {
-        core.startGroup(title);
-        for (const line of lines) core.info(line);
-        core.endGroup();
-      },
+      fetchIdToken: (aud) => core.getIDToken(aud),
+      group: logGroup,
     });
-    exportCredentials(config, issued);
+    mask(issued.credentials.accessKeyId, issued.credentials.secretAccessKey, issued.credentials.sessionToken);
+    if (config.maskAccountId) mask(issued.identity.accountId);
+
+    const gate = config.verify ? await verifyBucket(config, config.verify, issued) : undefined;
+    const holds = gate !== undefined && !gate.ok && gate.check.required;
+    if (gate?.ok) {
+      const where = `s3://${gate.check.bucket}/${gate.check.prefix}`;
+      logGroup(
+        `${gate.objects.length} objects listed in ${where}`,
+        gate.objects.map((o) => `${o.key} => ${o.etag}`),
+      );
+    }
+    if (!holds) exportCredentials(config, issued);
+    if (gate) reportGate(gate, holds);
+    if (config.jobSummary) await writeSummary(config, plan, issued, gate, !holds);
+    if (holds && gate && !gate.ok) throw new Error(gate.reason);
   } catch (error) {
     core.setFailed(describeError(error));
   }
@@ -44,11 +58,15 @@ function mask(...secrets: (string | undefined)[]): void {
   }
 }
 
-/** Masks, then exports the credentials to later steps and sets the outputs. */
+function logGroup(title: string, lines: string[]): void {
+  core.startGroup(title);
+  for (const line of lines) core.info(line);
+  core.endGroup();
+}
+
+/** Exports the (already masked) credentials to later steps and sets the outputs. */
 function exportCredentials(config: Config, { credentials, identity }: Issued): void {
   const { accessKeyId, secretAccessKey, sessionToken, expiration } = credentials;
-  mask(accessKeyId, secretAccessKey, sessionToken);
-
   const exported: string[] = [];
   const setEnv = (name: ExportedEnv, value: string | undefined) => {
     if (value !== undefined) {
@@ -79,4 +97,47 @@ function exportCredentials(config: Config, { credentials, identity }: Issued): v
   }
   const until = expiresAt === undefined ? 'long-term keys, no expiry' : `valid until ${expiresAt}`;
   core.info(`Credentials for ${identity.arn} in ${config.region} exported (${until}).`);
+}
+
+/** Outputs of the gate; when it is only reporting, a failure is a warning. */
+function reportGate(gate: GateResult, holds: boolean): void {
+  if (holds) return;
+  core.setOutput(Output.BucketAccessible, String(gate.ok));
+  core.setOutput(Output.BucketObjectCount, String(gate.ok ? gate.objects.length : 0));
+  if (!gate.ok) core.warning(`${gate.reason} (verify-required is false: credentials were exported anyway)`);
+}
+
+const OPERATION: Record<Plan['kind'], string> = {
+  'assume-role': 'AssumeRole',
+  'web-identity': 'AssumeRoleWithWebIdentity',
+  'static-keys': 'keys as given (checked with GetCallerIdentity)',
+  'session-token': 'GetSessionToken',
+  'federation-token': 'GetFederationToken',
+};
+
+async function writeSummary(
+  config: Config,
+  plan: Plan,
+  issued: Issued,
+  gate: GateResult | undefined,
+  exported: boolean,
+): Promise<void> {
+  const roleSession = plan.kind === 'assume-role' || plan.kind === 'web-identity';
+  const markdown = renderSummary({
+    operation: OPERATION[plan.kind],
+    identityArn: issued.identity.arn,
+    accountId: issued.identity.accountId,
+    maskAccount: config.maskAccountId,
+    region: config.region,
+    ...(roleSession ? { sessionName: config.sessionName } : {}),
+    ...(issued.credentials.expiration ? { expiration: issued.credentials.expiration } : {}),
+    ...(gate ? { gate } : {}),
+    exported,
+    now: new Date(),
+  });
+  try {
+    await core.summary.addRaw(markdown).write();
+  } catch (error) {
+    core.warning(`Could not write the job summary: ${describeError(error)}`);
+  }
 }

@@ -93,5 +93,9 @@ export const POLICY_ARN_FORM =
   'policy ARNs, arn:<partition>:iam::<account or aws>:policy/<name>, one a line or comma-separated (at most 10)';
 export const FEDERATED_USER_NAME = /^[\w+=,.@-]{2,32}$/;
 export const FEDERATED_USER_NAME_FORM = '2 to 32 characters of letters, digits and +=,.@_-';
+export const BUCKET_NAME =
+  /^(?!xn--|sthree-|amzn-s3-demo-)(?!.*(?:-s3alias|--ol-s3|--x-s3)$)(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+export const BUCKET_FORM =
+  'an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit) or s3://bucket/prefix';
 export const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
 export const AUDIENCE_FORM = '1 to 256 printable characters without spaces, e.g. sts.amazonaws.com';

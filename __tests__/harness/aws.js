@@ -123,4 +123,27 @@ function iamSeeder(endpoint, admin) {
   };
 }
 
-module.exports = { callerIdentity, envCredentials, bootstrapAdmin, iamSeeder, allow };
+/**
+ * Creates a bucket and puts objects in it, as the admin.
+ * @param {string} endpoint @param {{ accessKeyId: string, secretAccessKey: string }} admin
+ * @param {string} bucket @param {string[]} keys
+ */
+async function seedBucket(endpoint, admin, bucket, keys) {
+  const s3 = require('@aws-sdk/client-s3');
+  const client = new s3.S3Client({
+    endpoint,
+    region: 'us-east-1',
+    credentials: admin,
+    forcePathStyle: true,
+    maxAttempts: 1,
+  });
+  try {
+    await client.send(new s3.CreateBucketCommand({ Bucket: bucket }));
+    for (const key of keys)
+      await client.send(new s3.PutObjectCommand({ Bucket: bucket, Key: key, Body: `body of ${key}` }));
+  } finally {
+    client.destroy();
+  }
+}
+
+module.exports = { callerIdentity, envCredentials, bootstrapAdmin, iamSeeder, allow, seedBucket };

@@ -1,0 +1,113 @@
+import { explainBucketFailure } from '../../src/explain';
+import { describeExpiry, formatSize, renderSummary } from '../../src/summary';
+
+const NOW = new Date('2026-11-24T12:00:00Z');
+const check = { bucket: 'site', prefix: 'rel/', maxKeys: 50, required: true };
+const base = {
+  operation: 'AssumeRole',
+  identityArn: 'arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions',
+  accountId: '123456789012',
+  maskAccount: false,
+  region: 'eu-west-1',
+  sessionName: 'GitHubActions',
+  expiration: new Date('2026-11-24T12:59:00Z'),
+  exported: true,
+  now: NOW,
+};
+
+describe('describeExpiry', () => {
+  test.each([
+    ['2026-11-24T12:59:00Z', '2026-11-24 12:59:00 UTC (in 59 min)'],
+    ['2026-11-24T14:05:00Z', '2026-11-24 14:05:00 UTC (in 2 h 5 min)'],
+    ['2026-11-24T11:00:00Z', '2026-11-24 11:00:00 UTC (expired)'],
+  ])('%s', (at, text) => {
+    expect(describeExpiry(new Date(at), NOW)).toBe(text);
+  });
+});
+
+test.each([
+  [0, '0 B'],
+  [1023, '1023 B'],
+  [1536, '1.5 KiB'],
+  [5 * 1024 * 1024, '5.0 MiB'],
+])('formatSize(%p)', (bytes, text) => {
+  expect(formatSize(bytes)).toBe(text);
+});
+
+describe('renderSummary', () => {
+  test('credentials only', () => {
+    expect(renderSummary(base)).toBe(
+      [
+        '## AWS credentials',
+        '',
+        '| | |',
+        '| --- | --- |',
+        '| Operation | AssumeRole |',
+        '| Identity | `arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions` |',
+        '| Account | 123456789012 |',
+        '| Region | eu-west-1 |',
+        '| Session name | GitHubActions |',
+        '| Expires | 2026-11-24 12:59:00 UTC (in 59 min) |',
+        '| Exported to later steps | yes |',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('the account is hidden everywhere when masked', () => {
+    const gate = {
+      ok: false as const,
+      check,
+      reason: 'refused to arn:aws:sts::123456789012:assumed-role/deploy/x',
+    };
+    const text = renderSummary({ ...base, maskAccount: true, gate });
+    expect(text).not.toContain('123456789012');
+    expect(text).toContain('arn:aws:sts::***:assumed-role/deploy/GitHubActions');
+  });
+
+  test('keys are escaped for a table cell and at most 10 are shown', () => {
+    const objects = Array.from({ length: 12 }, (_, i) => ({ key: `a|b<${i}>`, size: 10, etag: '"e"' }));
+    const text = renderSummary({ ...base, gate: { ok: true, check, objects, truncated: true } });
+    expect(text).toContain('| `a\\|b&lt;0&gt;` | 10 B | `e` |');
+    expect(text.split('\n').filter((l) => l.startsWith('| `a'))).toHaveLength(10);
+    expect(text).toContain('| Objects listed | 12 (the first 50; more exist) |');
+    expect(text).toContain('…and 2 more listed.');
+  });
+
+  test('long-term keys have no expiry and no session name', () => {
+    const { sessionName: _s, expiration: _e, ...keys } = base;
+    const text = renderSummary({ ...keys, operation: 'keys as given' });
+    expect(text).toContain('| Expires | never (long-term keys) |');
+    expect(text).not.toContain('Session name');
+  });
+});
+
+describe('explainBucketFailure', () => {
+  const facts = {
+    bucket: 'site',
+    prefix: '',
+    principal: 'arn:aws:sts::1:assumed-role/r/s',
+    region: 'eu-west-1',
+    message: 'm',
+  };
+  test.each([
+    [
+      { code: 'AccessDenied', status: 403 },
+      'S3 refused to list bucket site to arn:aws:sts::1:assumed-role/r/s: it needs s3:ListBucket on arn:aws:s3:::site. S3 said: AccessDenied: m',
+    ],
+    [{ code: 'AccessDenied', status: 403, prefix: 'p/' }, 'bucket site under prefix "p/"'],
+    [{ code: 'NoSuchBucket', status: 404 }, 'S3 bucket site does not exist (checked in eu-west-1).'],
+    [
+      { code: 'PermanentRedirect', status: 301, bucketRegion: 'us-west-2' },
+      'is in us-west-2, not eu-west-1: set aws-region: us-west-2',
+    ],
+    [{ code: 'AuthorizationHeaderMalformed', status: 400 }, 'is in another region, not eu-west-1'],
+    [{ code: 'UnknownError', status: 301 }, 'is in another region'],
+    [{ code: 'InvalidAccessKeyId', status: 403 }, 'did not accept the credentials'],
+    [{ code: 'ExpiredToken', status: 400 }, 'invalid or expired'],
+    [{ code: 'ECONNREFUSED' }, 'Could not reach S3 to list bucket site: ECONNREFUSED'],
+    [{ code: 'InternalError', status: 500 }, 'Listing bucket site failed: InternalError (HTTP 500)'],
+  ])('%j', (fault, text) => {
+    expect(explainBucketFailure({ ...facts, ...fault })).toContain(text);
+  });
+});

@@ -1,0 +1,36 @@
+/**
+ * The S3 access gate: list the bucket with the new credentials and say, as data, whether that worked
+ * and why not. The S3 client is loaded only here, only when verify-bucket is set.
+ */
+import type { BucketCheck, Config } from './config';
+import { explainBucketFailure } from './explain';
+import type { ListedObject } from './s3';
+import type { Issued } from './sts';
+
+export type GateResult =
+  | { ok: true; check: BucketCheck; objects: ListedObject[]; truncated: boolean }
+  | { ok: false; check: BucketCheck; reason: string };
+
+export async function verifyBucket(config: Config, check: BucketCheck, issued: Issued): Promise<GateResult> {
+  const s3 = await import('./s3');
+  const client = s3.createS3Client(config.region, config.s3Endpoint, issued.credentials);
+  try {
+    const listing = await s3.listObjects(client, check);
+    return { ok: true, check, ...listing };
+  } catch (error) {
+    if (!(error instanceof s3.BucketError)) throw error;
+    const reason = explainBucketFailure({
+      bucket: check.bucket,
+      prefix: check.prefix,
+      principal: issued.identity.arn,
+      region: config.region,
+      code: error.detail.code,
+      ...(error.detail.status === undefined ? {} : { status: error.detail.status }),
+      message: error.detail.message,
+      ...(error.bucketRegion === undefined ? {} : { bucketRegion: error.bucketRegion }),
+    });
+    return { ok: false, check, reason };
+  } finally {
+    client.destroy();
+  }
+}

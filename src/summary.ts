@@ -1,0 +1,99 @@
+/**
+ * The job summary, rendered as markdown from plain facts. Pure; never given a secret.
+ */
+import type { GateResult } from './gate';
+
+export interface Report {
+  /** The STS operation (or "keys as given") that produced the credentials. */
+  operation: string;
+  identityArn: string;
+  accountId: string;
+  /** Replace the account id with *** wherever it appears. */
+  maskAccount: boolean;
+  region: string;
+  /** Session name, for role sessions. */
+  sessionName?: string;
+  expiration?: Date;
+  /** Set when the S3 access gate ran. */
+  gate?: GateResult;
+  /** Whether credentials were exported to later steps. */
+  exported: boolean;
+  now: Date;
+}
+
+/** Shown in the summary's object table. */
+export const SUMMARY_KEYS = 10;
+
+export function renderSummary(report: Report): string {
+  const hide = (text: string) => (report.maskAccount ? text.split(report.accountId).join('***') : text);
+  // Values are escaped where they are put in a row.
+  const rows: [string, string][] = [
+    ['Operation', cell(report.operation)],
+    ['Identity', `\`${cell(hide(report.identityArn))}\``],
+    ['Account', report.maskAccount ? '***' : cell(report.accountId)],
+    ['Region', cell(report.region)],
+  ];
+  if (report.sessionName !== undefined) rows.push(['Session name', cell(report.sessionName)]);
+  const expiry = report.expiration ? describeExpiry(report.expiration, report.now) : 'never (long-term keys)';
+  rows.push(['Expires', expiry]);
+  rows.push(['Exported to later steps', report.exported ? 'yes' : 'no']);
+
+  const table = rows.map(([label, value]) => `| ${label} | ${value} |`);
+  const lines = ['## AWS credentials', '', '| | |', '| --- | --- |', ...table];
+  if (report.gate) lines.push('', ...renderGate(report.gate, hide));
+  return `${lines.join('\n')}\n`;
+}
+
+function renderGate(gate: GateResult, hide: (text: string) => string): string[] {
+  const { bucket, prefix, maxKeys } = gate.check;
+  const lines = [
+    '### S3 access check',
+    '',
+    '| | |',
+    '| --- | --- |',
+    `| Bucket | \`${cell(bucket)}\` |`,
+    `| Prefix | ${prefix === '' ? '(whole bucket)' : `\`${cell(prefix)}\``} |`,
+  ];
+  if (!gate.ok) {
+    lines.push(`| Result | ❌ not accessible |`, '', `> ${cell(hide(gate.reason))}`);
+    return lines;
+  }
+  const more = gate.truncated ? ` (the first ${maxKeys}; more exist)` : '';
+  lines.push(`| Result | ✅ accessible |`, `| Objects listed | ${gate.objects.length}${more} |`);
+  if (gate.objects.length > 0) {
+    const shown = gate.objects.slice(0, SUMMARY_KEYS);
+    lines.push('', '| Key | Size | ETag |', '| --- | ---: | --- |');
+    for (const o of shown)
+      lines.push(`| \`${cell(o.key)}\` | ${formatSize(o.size)} | \`${cell(o.etag.replace(/"/g, ''))}\` |`);
+    if (gate.objects.length > shown.length)
+      lines.push('', `…and ${gate.objects.length - shown.length} more listed.`);
+  }
+  return lines;
+}
+
+/** "2026-11-24 13:26:44 UTC (in 59 min)". */
+export function describeExpiry(expiration: Date, now: Date): string {
+  const utc = `${expiration.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  const minutes = Math.round((expiration.getTime() - now.getTime()) / 60_000);
+  if (minutes <= 0) return `${utc} (expired)`;
+  if (minutes < 120) return `${utc} (in ${minutes} min)`;
+  const hours = Math.floor(minutes / 60);
+  return `${utc} (in ${hours} h ${minutes % 60} min)`;
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** Text safe inside a markdown table cell. */
+function cell(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/`/g, "'")
+    .replace(/\r?\n/g, ' ');
+}
