@@ -1,9 +1,11 @@
 /**
  * The post step: clears what the main step exported. It never fails the job; it warns.
  */
-import * as core from '@actions/core';
 import { State } from './constants';
 import { describeError } from './errors';
+import { Runner } from './runner';
+
+const core = new Runner();
 
 export function cleanup(): void {
   try {

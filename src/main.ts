@@ -2,15 +2,16 @@
  * The main step: read and check every input, get credentials, gate on bucket access, export them masked.
  * All side effects on the runner (masks, logs, env, outputs, state, summary, failure) happen in this file.
  */
-import * as core from '@actions/core';
 import { type Config, getConfig, SECRET_INPUTS } from './config';
 import { ExportedEnv, Output, State } from './constants';
 import { describeError } from './errors';
 import { type GateResult, verifyBucket } from './gate';
-import { obtain } from './obtain';
 import { choosePlan, type Plan } from './plan';
+import { Runner } from './runner';
 import type { Issued } from './sts';
 import { renderSummary } from './summary';
+
+const core = new Runner();
 
 export async function run(): Promise<void> {
   try {
@@ -19,11 +20,10 @@ export async function run(): Promise<void> {
     const config = getConfig(read, process.env);
     const plan = choosePlan(config, process.env);
 
-    const issued = await obtain(config, plan, {
-      mask,
-      fetchIdToken: (aud) => core.getIDToken(aud),
-      group: logGroup,
-    });
+    // The STS client is loaded only once the inputs are known to be good.
+    const { obtain } = await import('./obtain');
+    const group = (title: string, lines: string[]) => core.group(title, lines);
+    const issued = await obtain(config, plan, { mask, fetchIdToken, group });
     mask(issued.credentials.accessKeyId, issued.credentials.secretAccessKey, issued.credentials.sessionToken);
     if (config.maskAccountId) mask(issued.identity.accountId);
 
@@ -31,14 +31,14 @@ export async function run(): Promise<void> {
     const holds = gate !== undefined && !gate.ok && gate.check.required;
     if (gate?.ok) {
       const where = `s3://${gate.check.bucket}/${gate.check.prefix}`;
-      logGroup(
+      core.group(
         `${gate.objects.length} objects listed in ${where}`,
         gate.objects.map((o) => `${o.key} => ${o.etag}`),
       );
     }
     if (!holds) exportCredentials(config, issued);
     if (gate) reportGate(gate, holds);
-    if (config.jobSummary) await writeSummary(config, plan, issued, gate, !holds);
+    if (config.jobSummary) writeSummary(config, plan, issued, gate, !holds);
     if (holds && gate && !gate.ok) throw new Error(gate.reason);
   } catch (error) {
     core.setFailed(describeError(error));
@@ -58,10 +58,10 @@ function mask(...secrets: (string | undefined)[]): void {
   }
 }
 
-function logGroup(title: string, lines: string[]): void {
-  core.startGroup(title);
-  for (const line of lines) core.info(line);
-  core.endGroup();
+/** GitHub's OIDC token, through @actions/core, loaded only on this path. */
+async function fetchIdToken(audience: string): Promise<string> {
+  const actions = await import('@actions/core');
+  return actions.getIDToken(audience);
 }
 
 /** Exports the (already masked) credentials to later steps and sets the outputs. */
@@ -115,13 +115,13 @@ const OPERATION: Record<Plan['kind'], string> = {
   'federation-token': 'GetFederationToken',
 };
 
-async function writeSummary(
+function writeSummary(
   config: Config,
   plan: Plan,
   issued: Issued,
   gate: GateResult | undefined,
   exported: boolean,
-): Promise<void> {
+): void {
   const roleSession = plan.kind === 'assume-role' || plan.kind === 'web-identity';
   const markdown = renderSummary({
     operation: OPERATION[plan.kind],
@@ -136,7 +136,7 @@ async function writeSummary(
     now: new Date(),
   });
   try {
-    await core.summary.addRaw(markdown).write();
+    core.appendSummary(markdown);
   } catch (error) {
     core.warning(`Could not write the job summary: ${describeError(error)}`);
   }

@@ -1,0 +1,73 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { command, escapeData, fileCommand, Runner } from '../../src/runner';
+import { parseCommands, parseFileCommand } from '../harness/runner';
+
+test.each([
+  ['plain', 'plain'],
+  ['100%', '100%25'],
+  ['a\nb', 'a%0Ab'],
+  ['a\r\nb', 'a%0D%0Ab'],
+])('escapeData(%j)', (raw, escaped) => {
+  expect(escapeData(raw)).toBe(escaped);
+});
+
+test('a command round-trips through the runner-side parser', () => {
+  const message = 'multi\nline 50% done';
+  const [parsed] = parseCommands(command('warning', message));
+  expect(parsed).toMatchObject({ name: 'warning', message });
+});
+
+test('a file command round-trips, and a value holding the delimiter is refused', () => {
+  const text = fileCommand('NAME', 'line 1\nline 2', 'DELIM');
+  expect(text).toBe(`NAME<<DELIM${os.EOL}line 1\nline 2${os.EOL}DELIM${os.EOL}`);
+  expect(parseFileCommand(fileCommand('A', 'x=y\nz'))).toEqual({ A: 'x=y\nz' });
+  expect(() => fileCommand('NAME', 'has DELIM inside', 'DELIM')).toThrow('contains the delimiter');
+});
+
+describe('Runner', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-unit-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function make(extra: Record<string, string> = {}) {
+    const lines: string[] = [];
+    const env: Record<string, string | undefined> = {
+      GITHUB_ENV: path.join(dir, 'env'),
+      GITHUB_OUTPUT: path.join(dir, 'out'),
+      ...extra,
+    };
+    for (const f of ['env', 'out']) fs.writeFileSync(path.join(dir, f), '');
+    return { runner: new Runner(env, (line) => lines.push(line)), lines, env };
+  }
+
+  test('inputs are read as the runner names them, trimmed', () => {
+    const { runner } = make({ 'INPUT_ROLE-TO-ASSUME': '  arn \n', INPUT_A_B: 'x' });
+    expect(runner.getInput('role-to-assume')).toBe('arn');
+    expect(runner.getInput('a b')).toBe('x');
+    expect(runner.getInput('missing')).toBe('');
+  });
+
+  test('exports reach the file and this process env', () => {
+    const { runner, env } = make();
+    runner.exportVariable('AWS_REGION', 'eu-west-1');
+    expect(env.AWS_REGION).toBe('eu-west-1');
+    expect(parseFileCommand(fs.readFileSync(path.join(dir, 'env'), 'utf8'))).toEqual({
+      AWS_REGION: 'eu-west-1',
+    });
+  });
+
+  test('a missing GITHUB_* file is a clear error', () => {
+    const runner = new Runner({}, () => {});
+    expect(() => runner.saveState('x', 'y')).toThrow('GITHUB_STATE is not set');
+  });
+
+  test('setFailed prints one ::error:: and sets the exit code', () => {
+    const { runner, lines } = make();
+    const before = process.exitCode;
+    runner.setFailed('bad\nthing');
+    expect(lines).toEqual(['::error::bad%0Athing']);
+    expect(process.exitCode).toBe(1);
+    process.exitCode = before;
+  });
+});

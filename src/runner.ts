@@ -1,0 +1,100 @@
+/**
+ * The runner's side of the step: inputs, state, masks, logs, env, outputs and the job summary, spoken
+ * in GitHub's documented workflow-command protocol (stdout `::cmd::` lines and the GITHUB_* files).
+ *
+ * Why not @actions/core for these: its 3.x import evaluates undici (for getIDToken) and costs more than
+ * a bare Node start; the post step's budget is half of that. @actions/core is still used, loaded only
+ * when a GitHub OIDC token is needed (see docs/performance.md).
+ */
+import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
+import { EOL } from 'node:os';
+
+type Env = Record<string, string | undefined>;
+
+/** `%`, CR and LF escaped as the runner expects in a command's message. */
+export function escapeData(value: string): string {
+  return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** A `::name::message` line. */
+export function command(name: string, message: string): string {
+  return `::${name}::${escapeData(message)}`;
+}
+
+/** A `name<<delimiter` block for GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STATE. */
+export function fileCommand(name: string, value: string, delimiter = `ghadelimiter_${randomUUID()}`): string {
+  if (name.includes(delimiter) || value.includes(delimiter)) {
+    throw new Error(`refusing to write ${name}: its value contains the delimiter`);
+  }
+  return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`;
+}
+
+export class Runner {
+  constructor(
+    private readonly env: Env = process.env,
+    private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}${EOL}`),
+  ) {}
+
+  /** An input as the runner passes it (INPUT_<NAME>), trimmed; '' when not given. */
+  getInput(name: string): string {
+    return (this.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+  }
+
+  /** A value the main step saved for the post step. */
+  getState(name: string): string {
+    return this.env[`STATE_${name}`] ?? '';
+  }
+
+  setSecret(value: string): void {
+    this.write(command('add-mask', value));
+  }
+
+  exportVariable(name: string, value: string): void {
+    this.env[name] = value;
+    this.appendTo('GITHUB_ENV', fileCommand(name, value));
+  }
+
+  setOutput(name: string, value: string): void {
+    this.appendTo('GITHUB_OUTPUT', fileCommand(name, value));
+  }
+
+  saveState(name: string, value: string): void {
+    this.appendTo('GITHUB_STATE', fileCommand(name, value));
+  }
+
+  appendSummary(markdown: string): void {
+    this.appendTo('GITHUB_STEP_SUMMARY', markdown);
+  }
+
+  info(message: string): void {
+    this.write(message);
+  }
+
+  debug(message: string): void {
+    this.write(command('debug', message));
+  }
+
+  warning(message: string): void {
+    this.write(command('warning', message));
+  }
+
+  /** Logs lines in a collapsed group. */
+  group(title: string, lines: string[]): void {
+    this.write(command('group', title));
+    for (const line of lines) this.write(line);
+    this.write('::endgroup::');
+  }
+
+  /** Reports the step's one error and makes it exit 1. */
+  setFailed(message: string): void {
+    process.exitCode = 1;
+    this.write(command('error', message));
+  }
+
+  private appendTo(file: string, text: string): void {
+    const path = this.env[file];
+    if (!path) throw new Error(`${file} is not set: this must run as a step of a GitHub Actions job`);
+    appendFileSync(path, text, { encoding: 'utf8' });
+  }
+}
