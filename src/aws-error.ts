@@ -13,6 +13,8 @@ export type ErrorKind =
   | 'throttled'
   /** AWS or the network failed on its side (5xx, reset, timeout). Retriable. */
   | 'unavailable'
+  /** Nothing listens there, or the name does not resolve: a wrong endpoint, most likely. Final. */
+  | 'unreachable'
   /** Anything else. Final. */
   | 'other';
 
@@ -74,15 +76,12 @@ const UNAVAILABLE = new Set([
   'RequestTimeoutException',
   'TimeoutError',
   'ECONNRESET',
-  'ECONNREFUSED',
   'EPIPE',
   'ETIMEDOUT',
   'EAI_AGAIN',
-  'ENOTFOUND',
   'ECONNABORTED',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
 ]);
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 interface ErrorShape {
   name?: unknown;
@@ -114,6 +113,7 @@ function kindOf(code: string, status: number | undefined): ErrorKind {
   if (CREDENTIALS.has(code)) return 'credentials';
   if (THROTTLED.has(code) || status === 429) return 'throttled';
   if (UNAVAILABLE.has(code) || (status !== undefined && status >= 500)) return 'unavailable';
+  if (UNREACHABLE.has(code)) return 'unreachable';
   if (status === 403) return 'denied';
   return 'other';
 }

@@ -1,23 +1,55 @@
 /**
- * The post step: clears what the main step exported. It never fails the job; it warns.
+ * The post step: puts the job back as it was before the main step — every AWS_* variable it changed
+ * restored (or cleared, if it was not set), the profile it wrote removed. It never fails the job; it warns.
  */
-import { State } from './constants';
+import { ExportedEnv, ReadEnv, State } from './constants';
 import { describeError } from './errors';
+import type { Restore } from './main';
+import { removeProfile } from './profile';
 import { Runner } from './runner';
 
 const core = new Runner();
+const SECRET_ENV = new Set<string>([
+  ExportedEnv.AccessKeyId,
+  ExportedEnv.SecretAccessKey,
+  ExportedEnv.SessionToken,
+]);
 
 export function cleanup(): void {
+  if (process.env[ReadEnv.SkipCleanup] === 'true') {
+    core.info(`${ReadEnv.SkipCleanup} is true: the post step leaves the job as it is.`);
+    return;
+  }
   try {
-    const saved = core.getState(State.Exported);
+    const saved = core.getState(State.Restore);
     if (saved === '') return;
-    const names: unknown = JSON.parse(saved);
-    if (!Array.isArray(names)) throw new Error(`state '${State.Exported}' is not a list`);
+    const restore = parseRestore(saved);
+    const names = Object.keys(restore.env);
     for (const name of names) {
-      if (typeof name === 'string' && /^AWS_[A-Z_]+$/.test(name)) core.exportVariable(name, '');
+      const before = restore.env[name] ?? null;
+      if (before !== null && SECRET_ENV.has(name)) core.setSecret(before);
+      core.exportVariable(name, before ?? '');
     }
-    core.info(`Cleared ${names.length} AWS variables exported by the main step.`);
+    if (names.length > 0)
+      core.info(`Restored ${names.length} AWS variables to their values before the main step.`);
+    if (restore.profile) {
+      for (const warning of removeProfile(restore.profile)) core.warning(`Profile cleanup: ${warning}`);
+      core.info(`Removed profile ${restore.profile.profile}.`);
+    }
   } catch (error) {
     core.warning(`Cleanup skipped: ${describeError(error)}`);
   }
+}
+
+function parseRestore(saved: string): Restore {
+  const value: unknown = JSON.parse(saved);
+  const env = (value as { env?: unknown } | null)?.env;
+  if (typeof env !== 'object' || env === null) throw new Error(`state '${State.Restore}' is malformed`);
+  const clean: Record<string, string | null> = {};
+  for (const [name, before] of Object.entries(env)) {
+    if (!/^AWS_[A-Z_]+$/.test(name)) continue;
+    clean[name] = typeof before === 'string' ? before : null;
+  }
+  const profile = (value as Restore).profile;
+  return profile ? { env: clean, profile } : { env: clean };
 }

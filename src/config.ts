@@ -3,15 +3,20 @@
  * `getConfig` is pure: it takes a reader and the environment, so it is table-tested without a runner.
  */
 import * as path from 'node:path';
+import type { Tag } from '@aws-sdk/client-sts';
 import { Input, ReadEnv, StsOperation } from './constants';
 import { InputError } from './errors';
 import {
   ACCESS_KEY_ID,
   ACCESS_KEY_ID_FORM,
+  ACCOUNT_ID,
+  ACCOUNT_IDS_FORM,
   AUDIENCE,
   AUDIENCE_FORM,
   BUCKET_FORM,
   BUCKET_NAME,
+  EXTERNAL_ID,
+  EXTERNAL_ID_FORM,
   FEDERATED_USER_NAME,
   FEDERATED_USER_NAME_FORM,
   POLICY_ARN,
@@ -27,9 +32,12 @@ import {
   REGION_FORM,
   ROLE_ARN,
   ROLE_ARN_FORM,
+  ROLE_NAME,
   SESSION_NAME,
   SESSION_NAME_FORM,
 } from './parse';
+import { parseProfileName } from './profile';
+import { defaultSessionTags, parseCustomTags, parseTransitiveTagKeys, sessionTags } from './tags';
 
 /** Returns an input's value, trimmed; '' when it was not given. */
 export type InputReader = (name: Input) => string;
@@ -72,6 +80,34 @@ export interface Config {
   sessionPolicy?: string;
   /** Managed policy ARNs used the same way as sessionPolicy; empty when none. */
   managedPolicyArns: string[];
+  /** A role given by name (role-to-assume without arn:), resolved against the caller's account. */
+  roleName?: string;
+  /** Write the credentials to this profile of the shared AWS files. */
+  profile?: { name: string; overwrite: boolean };
+  /** Export credentials and region to the env; default true, false with a profile. */
+  outputEnvCredentials: boolean;
+  /** Sign AssumeRole with the credentials already in the environment. */
+  roleChaining: boolean;
+  /** ExternalId for AssumeRole. */
+  externalId?: string;
+  /** Session tags for AssumeRole; absent with role-skip-session-tagging. */
+  tagging?: SessionTagging;
+  /** Clear AWS credentials in the environment before anything else. */
+  unsetCurrentCredentials: boolean;
+  /** When valid credentials are already in the environment, export nothing new. */
+  useExistingCredentials: boolean;
+  /** Fail unless the credentials' account is one of these; empty for any. */
+  allowedAccountIds: string[];
+  /** Ask again until the secret key has only letters and digits. */
+  specialCharactersWorkaround: boolean;
+  /** Never use GitHub OIDC, even when it is available. */
+  forceSkipOidc: boolean;
+  /** Attempts per AWS request. */
+  retry: { maxAttempts: number };
+  /** The whole step's time limit in ms (action-timeout-s); absent for none. */
+  timeoutMs?: number;
+  /** Proxy for AWS calls (http-proxy, HTTPS_PROXY, HTTP_PROXY) and the hosts that bypass it. */
+  proxy?: { url: string; noProxy: string };
   /** The S3 access gate, when verify-bucket is set. */
   verify?: BucketCheck;
   /** S3 endpoint URL from s3-endpoint, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL; absent means AWS's. */
@@ -93,6 +129,11 @@ export interface BucketCheck {
   required: boolean;
 }
 
+export interface SessionTagging {
+  tags: Tag[];
+  transitiveTagKeys: string[];
+}
+
 /** Lifetimes STS allows for a role session, in seconds. */
 export const ROLE_DURATION = { min: 900, max: 43200 } as const;
 /** Lifetimes STS allows for GetSessionToken and GetFederationToken, in seconds. */
@@ -101,7 +142,23 @@ export const TOKEN_DURATION = { min: 900, max: 129600 } as const;
 /** The input names that carry secrets: masked before anything else happens, never echoed. */
 export const SECRET_INPUTS = [Input.AwsAccessKeyId, Input.AwsSecretAccessKey, Input.AwsSessionToken] as const;
 
-export function getConfig(read: InputReader, env: Env): Config {
+/** Inputs never taken from plain environment variables: secrets, and the profile (AWS_PROFILE means something else). */
+const NO_ENV_FALLBACK: ReadonlySet<string> = new Set([...SECRET_INPUTS, Input.AwsProfile]);
+
+/**
+ * Like configure-aws-credentials, an input not given may come from an environment variable named after it,
+ * upper-cased with underscores (role-to-assume -> ROLE_TO_ASSUME); an explicit input wins.
+ */
+export function withEnvFallback(read: InputReader, env: Env): InputReader {
+  return (name) => {
+    const value = read(name);
+    if (value !== '' || NO_ENV_FALLBACK.has(name)) return value;
+    return (env[name.toUpperCase().replace(/-/g, '_')] ?? '').trim();
+  };
+}
+
+export function getConfig(readInput: InputReader, env: Env): Config {
+  const read = withEnvFallback(readInput, env);
   const regionRaw = read(Input.AwsRegion);
   if (regionRaw === '')
     throw InputError.missing(Input.AwsRegion, 'set it to the region to use, e.g. eu-west-1');
@@ -117,8 +174,13 @@ export function getConfig(read: InputReader, env: Env): Config {
   const duration = isTokenOperation(operation) ? TOKEN_DURATION : ROLE_DURATION;
 
   const roleRaw = read(Input.RoleToAssume);
+  const roleIsName = ROLE_NAME.test(roleRaw);
   const roleArn =
-    roleRaw === '' ? undefined : parsePattern(Input.RoleToAssume, roleRaw, ROLE_ARN, ROLE_ARN_FORM);
+    roleRaw === '' || roleIsName
+      ? undefined
+      : parsePattern(Input.RoleToAssume, roleRaw, ROLE_ARN, `${ROLE_ARN_FORM}, or a role name`);
+  const profileRaw = read(Input.AwsProfile);
+  const profile = profileRaw === '' ? undefined : parseProfileName(profileRaw);
 
   const tokenFileRaw = read(Input.WebIdentityTokenFile);
   const endpointRaw =
@@ -127,6 +189,7 @@ export function getConfig(read: InputReader, env: Env): Config {
   return {
     region,
     roleArn,
+    ...(roleIsName ? { roleName: roleRaw } : {}),
     keys: readKeys(read),
     sessionName: parsePattern(
       Input.RoleSessionName,
@@ -161,7 +224,82 @@ export function getConfig(read: InputReader, env: Env): Config {
     ),
     jobSummary: parseBoolean(Input.JobSummary, read(Input.JobSummary), true),
     maskAccountId: parseBoolean(Input.MaskAwsAccountId, read(Input.MaskAwsAccountId), false),
+    profile:
+      profile === undefined
+        ? undefined
+        : {
+            name: profile,
+            overwrite: parseBoolean(Input.OverwriteAwsProfile, read(Input.OverwriteAwsProfile), false),
+          },
+    // With a profile, credentials go to the files; the env gets them only when asked for.
+    outputEnvCredentials: parseBoolean(
+      Input.OutputEnvCredentials,
+      read(Input.OutputEnvCredentials),
+      profile === undefined,
+    ),
+    roleChaining: parseBoolean(Input.RoleChaining, read(Input.RoleChaining), false),
+    externalId: optional(read(Input.RoleExternalId), (raw) =>
+      parsePattern(Input.RoleExternalId, raw, EXTERNAL_ID, EXTERNAL_ID_FORM),
+    ),
+    tagging: readTagging(read, env),
+    unsetCurrentCredentials: parseBoolean(
+      Input.UnsetCurrentCredentials,
+      read(Input.UnsetCurrentCredentials),
+      false,
+    ),
+    useExistingCredentials: parseBoolean(
+      Input.UseExistingCredentials,
+      read(Input.UseExistingCredentials),
+      false,
+    ),
+    allowedAccountIds: parseList(read(Input.AllowedAccountIds)).map((id) =>
+      parsePattern(Input.AllowedAccountIds, id, ACCOUNT_ID, ACCOUNT_IDS_FORM),
+    ),
+    specialCharactersWorkaround: parseBoolean(
+      Input.SpecialCharactersWorkaround,
+      read(Input.SpecialCharactersWorkaround),
+      false,
+    ),
+    forceSkipOidc: parseBoolean(Input.ForceSkipOidc, read(Input.ForceSkipOidc), false),
+    retry: readRetry(read),
+    timeoutMs: optional(
+      read(Input.ActionTimeoutS),
+      (raw) => parseInteger(Input.ActionTimeoutS, raw, 1, 21600) * 1000,
+    ),
+    proxy: readProxy(read, env),
   };
+}
+
+/** Attempts per AWS request: retry-max-attempts (default 12), or 1 with disable-retry. */
+function readRetry(read: InputReader): { maxAttempts: number } {
+  const disabled = parseBoolean(Input.DisableRetry, read(Input.DisableRetry), false);
+  const max = parseInteger(Input.RetryMaxAttempts, read(Input.RetryMaxAttempts) || '12', 1, 100, 'attempts');
+  return { maxAttempts: disabled ? 1 : max };
+}
+
+/** http-proxy / no-proxy, else HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment. */
+function readProxy(read: InputReader, env: Env): { url: string; noProxy: string } | undefined {
+  const raw =
+    read(Input.HttpProxy) || env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy || '';
+  const noProxy = read(Input.NoProxy) || env.NO_PROXY || env.no_proxy || '';
+  if (/\s/.test(noProxy.replace(/\s*,\s*/g, ','))) {
+    throw InputError.invalid(
+      Input.NoProxy,
+      noProxy,
+      'host names, domains or IPs separated by commas, e.g. localhost,.internal',
+    );
+  }
+  if (raw === '') return undefined;
+  return { url: parseEndpoint(Input.HttpProxy, raw), noProxy };
+}
+
+/** Session tags for AssumeRole: the GitHub defaults and custom-tags, unless role-skip-session-tagging. */
+function readTagging(read: InputReader, env: Env): SessionTagging | undefined {
+  const skip = parseBoolean(Input.RoleSkipSessionTagging, read(Input.RoleSkipSessionTagging), false);
+  const custom = parseCustomTags(read(Input.CustomTags));
+  const transitive = parseTransitiveTagKeys(read(Input.TransitiveTagKeys));
+  if (skip) return undefined;
+  return sessionTags(defaultSessionTags(env), custom, transitive);
 }
 
 /** verify-bucket as a name or s3://bucket/prefix, with verify-prefix, verify-max-keys and verify-required. */

@@ -26,6 +26,24 @@ export enum Input {
   S3Endpoint = 's3-endpoint',
   JobSummary = 'job-summary',
   MaskAwsAccountId = 'mask-aws-account-id',
+  AwsProfile = 'aws-profile',
+  OverwriteAwsProfile = 'overwrite-aws-profile',
+  RoleChaining = 'role-chaining',
+  RoleExternalId = 'role-external-id',
+  RoleSkipSessionTagging = 'role-skip-session-tagging',
+  TransitiveTagKeys = 'transitive-tag-keys',
+  CustomTags = 'custom-tags',
+  OutputEnvCredentials = 'output-env-credentials',
+  UnsetCurrentCredentials = 'unset-current-credentials',
+  UseExistingCredentials = 'use-existing-credentials',
+  AllowedAccountIds = 'allowed-account-ids',
+  SpecialCharactersWorkaround = 'special-characters-workaround',
+  ForceSkipOidc = 'force-skip-oidc',
+  DisableRetry = 'disable-retry',
+  RetryMaxAttempts = 'retry-max-attempts',
+  ActionTimeoutS = 'action-timeout-s',
+  HttpProxy = 'http-proxy',
+  NoProxy = 'no-proxy',
 }
 
 export enum Output {
@@ -41,8 +59,8 @@ export enum Output {
 
 /** Names under which the main step hands facts to the post step. */
 export enum State {
-  /** JSON list of the environment variable names the main step exported. */
-  Exported = 'exported',
+  /** JSON of what the main step changed (see Restore in main.ts), so the post step can put it back. */
+  Restore = 'restore',
 }
 
 /** Environment variables the action exports to later steps. */
@@ -53,6 +71,7 @@ export enum ExportedEnv {
   Region = 'AWS_REGION',
   DefaultRegion = 'AWS_DEFAULT_REGION',
   CredentialExpiration = 'AWS_CREDENTIAL_EXPIRATION',
+  Profile = 'AWS_PROFILE',
 }
 
 /** Environment variables the action reads. */
@@ -64,6 +83,7 @@ export enum ReadEnv {
   OidcRequestUrl = 'ACTIONS_ID_TOKEN_REQUEST_URL',
   OidcRequestToken = 'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
   Workspace = 'GITHUB_WORKSPACE',
+  SkipCleanup = 'AWS_SKIP_CLEANUP_STEP',
 }
 
 export enum StsOperation {

@@ -13,7 +13,7 @@ export type GateResult =
 
 export async function verifyBucket(config: Config, check: BucketCheck, issued: Issued): Promise<GateResult> {
   const s3 = await import('./s3');
-  const client = s3.createS3Client(config.region, config.s3Endpoint, issued.credentials);
+  const client = s3.createS3Client(config, issued.credentials);
   try {
     const listing = await s3.listObjects(client, check);
     return { ok: true, check, ...listing };

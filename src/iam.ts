@@ -4,7 +4,8 @@
  */
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { classifyAwsError } from './aws-error';
-import type { Keys } from './config';
+import { transportOptions } from './clients';
+import type { Config, Keys } from './config';
 
 /** What IAM says of a role: its trust policy and session limit, that it does not exist, or why we can't tell. */
 export type RoleLookup =
@@ -12,11 +13,15 @@ export type RoleLookup =
   | { found: false }
   | { unknown: string };
 
-export function createIamClient(region: string, endpoint: string | undefined, signer?: Keys): IAMClient {
+/** An IAM client like the STS one (signer absent: the SDK's default chain), one attempt per request. */
+export function createIamClient(
+  config: Pick<Config, 'region' | 'retry' | 'proxy' | 'iamEndpoint'>,
+  signer?: Keys,
+): IAMClient {
+  // Best effort only: an explanation is not worth retrying for.
+  const once = { ...config, retry: { maxAttempts: 1 } };
   return new IAMClient({
-    region,
-    maxAttempts: 1,
-    ...(endpoint === undefined ? {} : { endpoint }),
+    ...transportOptions(once, 'iam', config.iamEndpoint),
     ...(signer === undefined ? {} : { credentials: signer }),
   });
 }

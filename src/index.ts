@@ -1,3 +1,5 @@
 import { run } from './main';
 
-void run();
+// Every runner write is synchronous, so once run() settles nothing is left to do: exit at once rather
+// than wait for an SDK timer or socket that an error path left behind.
+void run().finally(() => process.exit());

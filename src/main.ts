@@ -1,55 +1,115 @@
 /**
  * The main step: read and check every input, get credentials, gate on bucket access, export them masked.
- * All side effects on the runner (masks, logs, env, outputs, state, summary, failure) happen in this file.
+ * All side effects on the runner (masks, logs, env, outputs, state, files, summary, failure) happen here.
  */
 import { type Config, getConfig, SECRET_INPUTS } from './config';
 import { ExportedEnv, Output, State } from './constants';
 import { describeError } from './errors';
 import { type GateResult, verifyBucket } from './gate';
 import { choosePlan, type Plan } from './plan';
+import { profileFiles, writeProfile } from './profile';
 import { Runner } from './runner';
 import type { Issued } from './sts';
 import { renderSummary } from './summary';
 
 const core = new Runner();
 
+/** What the post step needs to put the job back as it was. */
+export interface Restore {
+  /** Every variable the main step changed, with its value before (null: it was not set). */
+  env: Record<string, string | null>;
+  /** The profile written, to be removed (see profile.ts). */
+  profile?: ReturnType<typeof writeProfile>;
+}
+
+const restore: Restore = { env: {} };
+
 export async function run(): Promise<void> {
   try {
     const read = (name: string) => core.getInput(name);
     mask(...SECRET_INPUTS.map(read));
-    const config = getConfig(read, process.env);
+    const parsed = getConfig(read, process.env);
+    const deadline = parsed.timeoutMs === undefined ? undefined : Date.now() + parsed.timeoutMs;
+    const config: Config = { ...parsed, retry: { ...parsed.retry, ...(deadline ? { deadline } : {}) } };
     const plan = choosePlan(config, process.env);
 
-    // The STS client is loaded only once the inputs are known to be good.
-    const { obtain } = await import('./obtain');
-    const group = (title: string, lines: string[]) => core.group(title, lines);
-    const issued = await obtain(config, plan, { mask, fetchIdToken, group });
-    mask(issued.credentials.accessKeyId, issued.credentials.secretAccessKey, issued.credentials.sessionToken);
-    if (config.maskAccountId) mask(issued.identity.accountId);
-
-    const gate = config.verify ? await verifyBucket(config, config.verify, issued) : undefined;
-    const holds = gate !== undefined && !gate.ok && gate.check.required;
-    if (gate?.ok) {
-      const where = `s3://${gate.check.bucket}/${gate.check.prefix}`;
-      core.group(
-        `${gate.objects.length} objects listed in ${where}`,
-        gate.objects.map((o) => `${o.key} => ${o.etag}`),
-      );
-    }
-    if (!holds) exportCredentials(config, issued);
-    if (gate) reportGate(gate, holds);
-    if (config.jobSummary) writeSummary(config, plan, issued, gate, !holds);
-    if (holds && gate && !gate.ok) throw new Error(gate.reason);
+    if (deadline === undefined) await act(config, plan);
+    else await withinDeadline(act(config, plan), deadline, config.timeoutMs ?? 0);
   } catch (error) {
     core.setFailed(describeError(error));
+  } finally {
+    if (Object.keys(restore.env).length > 0 || restore.profile)
+      core.saveState(State.Restore, JSON.stringify(restore));
   }
+}
+
+/** action-timeout-s: fail the step once the deadline passes; nothing more is exported after that. */
+async function withinDeadline(work: Promise<void>, deadline: number, limitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    await Promise.race([work, expired]);
+  } catch (error) {
+    if (!(error instanceof Error && error.message === 'timeout')) throw error;
+    core.setFailed(
+      `action-timeout-s: the step did not finish within ${limitMs / 1000} s (AWS did not answer in time); ` +
+        'no credentials were exported.',
+    );
+    if (Object.keys(restore.env).length > 0) core.saveState(State.Restore, JSON.stringify(restore));
+    // Requests still in flight must not export anything now.
+    process.exit(1);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function act(config: Config, plan: Plan): Promise<void> {
+  if (config.proxy) useProxy(config.proxy);
+  if (config.unsetCurrentCredentials) {
+    for (const name of [ExportedEnv.AccessKeyId, ExportedEnv.SecretAccessKey, ExportedEnv.SessionToken]) {
+      if (process.env[name]) setEnv(name, '');
+      delete process.env[name];
+    }
+  }
+  // The STS client is loaded only once the inputs are known to be good.
+  const { obtain, existingIdentity } = await import('./obtain');
+  if (config.useExistingCredentials) {
+    const existing = await existingIdentity(config, process.env);
+    if (existing) {
+      core.info(`Credentials already in the environment are valid (${existing.arn}); nothing new exported.`);
+      return;
+    }
+    core.info('No valid credentials in the environment; getting new ones.');
+  }
+
+  const group = (title: string, lines: string[]) => core.group(title, lines);
+  const issued = await obtain(config, plan, { mask, fetchIdToken, group });
+  mask(issued.credentials.accessKeyId, issued.credentials.secretAccessKey, issued.credentials.sessionToken);
+  if (config.maskAccountId) mask(issued.identity.accountId);
+  checkAccount(config, issued);
+
+  const gate = config.verify ? await verifyBucket(config, config.verify, issued) : undefined;
+  const holds = gate !== undefined && !gate.ok && gate.check.required;
+  if (gate?.ok) {
+    const where = `s3://${gate.check.bucket}/${gate.check.prefix}`;
+    core.group(
+      `${gate.objects.length} objects listed in ${where}`,
+      gate.objects.map((o) => `${o.key} => ${o.etag}`),
+    );
+  }
+  if (!holds) exportCredentials(config, issued);
+  if (gate) reportGate(gate, holds);
+  if (config.jobSummary) writeSummary(config, plan, issued, gate, !holds);
+  if (holds && gate && !gate.ok) throw new Error(gate.reason);
 }
 
 /**
  * The one place secrets are masked: every value, and every line of a multi-line value, goes through
  * setSecret before anything prints or exports it.
  */
-function mask(...secrets: (string | undefined)[]): void {
+function mask(...secrets: (string | undefined | null)[]): void {
   for (const secret of secrets) {
     if (!secret) continue;
     core.setSecret(secret);
@@ -64,28 +124,66 @@ async function fetchIdToken(audience: string): Promise<string> {
   return actions.getIDToken(audience);
 }
 
-/** Exports the (already masked) credentials to later steps and sets the outputs. */
+/** The proxy inputs, for this process: the SDK's agents and @actions/core's OIDC client both read them. */
+function useProxy(proxy: { url: string; noProxy: string }): void {
+  process.env.HTTPS_PROXY = proxy.url;
+  process.env.HTTP_PROXY = proxy.url;
+  if (proxy.noProxy !== '') process.env.NO_PROXY = proxy.noProxy;
+}
+
+function checkAccount(config: Config, { identity }: Issued): void {
+  if (config.allowedAccountIds.length === 0 || config.allowedAccountIds.includes(identity.accountId)) return;
+  const account = config.maskAccountId ? 'an account' : `account ${identity.accountId}`;
+  throw new Error(
+    `The credentials are for ${account}, which is not in allowed-account-ids; nothing was exported.`,
+  );
+}
+
+/** Exports a variable for later steps, remembering its value before for the post step. */
+function setEnv(name: string, value: string): void {
+  if (!(name in restore.env)) {
+    const before = process.env[name];
+    mask(...(SECRET_ENV.has(name) ? [before] : []));
+    restore.env[name] = before ?? null;
+  }
+  core.exportVariable(name, value);
+}
+
+const SECRET_ENV = new Set<string>([
+  ExportedEnv.AccessKeyId,
+  ExportedEnv.SecretAccessKey,
+  ExportedEnv.SessionToken,
+]);
+
+/** Exports the (already masked) credentials to later steps, writes the profile, sets the outputs. */
 function exportCredentials(config: Config, { credentials, identity }: Issued): void {
   const { accessKeyId, secretAccessKey, sessionToken, expiration } = credentials;
-  const exported: string[] = [];
-  const setEnv = (name: ExportedEnv, value: string | undefined) => {
-    if (value !== undefined) {
-      core.exportVariable(name, value);
-      exported.push(name);
-    } else if (process.env[name]) {
-      // A value left by an earlier step would not belong to these credentials: clear it.
-      core.exportVariable(name, '');
-      exported.push(name);
-    }
-  };
   const expiresAt = expiration?.toISOString();
-  setEnv(ExportedEnv.AccessKeyId, accessKeyId);
-  setEnv(ExportedEnv.SecretAccessKey, secretAccessKey);
-  setEnv(ExportedEnv.SessionToken, sessionToken);
-  setEnv(ExportedEnv.Region, config.region);
-  setEnv(ExportedEnv.DefaultRegion, config.region);
-  setEnv(ExportedEnv.CredentialExpiration, expiresAt);
-  core.saveState(State.Exported, JSON.stringify(exported));
+  if (config.profile) {
+    restore.profile = writeProfile({
+      profile: config.profile.name,
+      files: profileFiles(process.env),
+      credentials,
+      region: config.region,
+      overwrite: config.profile.overwrite,
+    });
+    setEnv(ExportedEnv.Profile, config.profile.name);
+    core.info(`Profile ${config.profile.name} written to ${restore.profile.files.credentialsFile}.`);
+  }
+  if (config.outputEnvCredentials) {
+    // A value an earlier step left would not belong to these credentials: clear it.
+    const orClear = (value: string | undefined, name: string) =>
+      value ?? (process.env[name] ? '' : undefined);
+    const values: [ExportedEnv, string | undefined][] = [
+      [ExportedEnv.AccessKeyId, accessKeyId],
+      [ExportedEnv.SecretAccessKey, secretAccessKey],
+      [ExportedEnv.SessionToken, orClear(sessionToken, ExportedEnv.SessionToken)],
+      [ExportedEnv.Region, config.region],
+      [ExportedEnv.DefaultRegion, config.region],
+      [ExportedEnv.CredentialExpiration, orClear(expiresAt, ExportedEnv.CredentialExpiration)],
+    ];
+    for (const [name, value] of values) if (value !== undefined) setEnv(name, value);
+  }
 
   core.setOutput(Output.AwsAccountId, identity.accountId);
   core.setOutput(Output.AuthenticatedArn, identity.arn);
@@ -96,7 +194,8 @@ function exportCredentials(config: Config, { credentials, identity }: Issued): v
     if (sessionToken !== undefined) core.setOutput(Output.AwsSessionToken, sessionToken);
   }
   const until = expiresAt === undefined ? 'long-term keys, no expiry' : `valid until ${expiresAt}`;
-  core.info(`Credentials for ${identity.arn} in ${config.region} exported (${until}).`);
+  const where = config.outputEnvCredentials ? 'exported' : 'ready (not exported to the environment)';
+  core.info(`Credentials for ${identity.arn} in ${config.region} ${where} (${until}).`);
 }
 
 /** Outputs of the gate; when it is only reporting, a failure is a warning. */

@@ -5,7 +5,9 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import { AwsCallError } from './aws-error';
 import { createStsClient } from './clients';
-import type { Config, Keys } from './config';
+import type { Config, Env, Keys } from './config';
+import { ExportedEnv, Input } from './constants';
+import { InputError } from './errors';
 import {
   callerFromMessage,
   decodeJwtClaims,
@@ -16,16 +18,20 @@ import {
   loggableClaims,
 } from './explain';
 import type { RoleLookup } from './iam';
-import type { Plan } from './plan';
+import { noSignerMessage, type Plan, type RoleRef } from './plan';
 import {
   assumeRole,
   assumeRoleWithWebIdentity,
+  type Credentials,
   getCallerIdentity,
   getFederationToken,
   getSessionToken,
+  type Identity,
   type Issued,
+  type RoleRequest,
   type SessionPolicy,
 } from './sts';
+import { essentialTags } from './tags';
 import { getWebIdentityToken, type IdTokenFetcher } from './web-identity';
 
 /** What obtaining credentials needs from the runner. */
@@ -39,26 +45,36 @@ export interface Io {
 
 /** The longest session AWS gives a role unless its owner raised MaxSessionDuration. */
 const DEFAULT_MAX_SESSION = 3600;
+/** special-characters-workaround asks at most this often (a secret is letters and digits only ~1 time in 4). */
+export const PLAIN_SECRET_ATTEMPTS = 30;
 
 export async function obtain(config: Config, plan: Plan, io: Io): Promise<Issued> {
   const policy: SessionPolicy = {
     ...(config.sessionPolicy === undefined ? {} : { policy: config.sessionPolicy }),
     policyArns: config.managedPolicyArns,
   };
-  const role = { sessionName: config.sessionName, durationSeconds: config.durationSeconds, ...policy };
+  const session = { sessionName: config.sessionName, durationSeconds: config.durationSeconds, ...policy };
 
   switch (plan.kind) {
-    case 'assume-role':
-      return withSts(config, plan.signer, async (sts) => {
-        const request = { ...role, roleArn: plan.roleArn };
-        if (config.durationSeconds > DEFAULT_MAX_SESSION)
-          await checkDuration(config, plan.roleArn, plan.signer);
+    case 'assume-role': {
+      const signer = plan.signer?.keys;
+      return withSts(config, signer, async (sts) => {
+        if (plan.signer === undefined) await requireAmbientCredentials(sts, plan.role);
+        const roleArn = await resolveRole(sts, plan.role);
+        if (config.durationSeconds > DEFAULT_MAX_SESSION) await checkDuration(config, roleArn, signer);
+        const request: RoleRequest = {
+          ...session,
+          roleArn,
+          ...(config.externalId === undefined ? {} : { externalId: config.externalId }),
+          ...(config.tagging === undefined ? {} : config.tagging),
+        };
         try {
-          return await assumeRole(sts, request);
+          return await untilPlain(config, io, () => assumeRoleTagged(sts, request));
         } catch (error) {
-          throw await explainRoleFailure(config, plan.roleArn, plan.signer, sts, error);
+          throw await explainRoleFailure(config, roleArn, signer, sts, error);
         }
       });
+    }
 
     case 'web-identity': {
       const token = await getWebIdentityToken(plan.token, io.fetchIdToken);
@@ -67,25 +83,17 @@ export async function obtain(config: Config, plan: Plan, io: Io): Promise<Issued
       if (claims) io.group('Web identity token claims', loggableClaims(claims));
       return withSts(config, undefined, async (sts) => {
         try {
-          return await assumeRoleWithWebIdentity(sts, {
-            ...role,
-            roleArn: plan.roleArn,
-            webIdentityToken: token,
-          });
+          const request = { ...session, roleArn: plan.roleArn, webIdentityToken: token };
+          return await untilPlain(config, io, () => assumeRoleWithWebIdentity(sts, request));
         } catch (error) {
-          if (error instanceof AwsCallError && error.detail.kind === 'denied') {
-            throw new AwsCallError(
-              error.operation,
-              error.detail,
-              explainWebIdentityDenied(plan.roleArn, claims, error.detail.message),
-            );
+          if (!(error instanceof AwsCallError)) throw error;
+          if (error.detail.kind === 'denied') {
+            const message = explainWebIdentityDenied(plan.roleArn, claims, error.detail.message);
+            throw new AwsCallError(error.operation, error.detail, message);
           }
-          if (error instanceof AwsCallError && isDurationRefusal(error.detail.message)) {
-            throw new AwsCallError(
-              error.operation,
-              error.detail,
-              explainDurationTooLong(plan.roleArn, config.durationSeconds, undefined),
-            );
+          if (isDurationRefusal(error.detail.message)) {
+            const message = explainDurationTooLong(plan.roleArn, config.durationSeconds, undefined);
+            throw new AwsCallError(error.operation, error.detail, message);
           }
           throw error;
         }
@@ -100,17 +108,39 @@ export async function obtain(config: Config, plan: Plan, io: Io): Promise<Issued
 
     case 'session-token':
       return withSts(config, plan.signer, async (sts) => {
-        const [credentials, identity] = await Promise.all([
-          getSessionToken(sts, config.durationSeconds),
-          getCallerIdentity(sts),
-        ]);
-        return { credentials, identity };
+        const identity = await getCallerIdentity(sts);
+        const issued = await untilPlain(config, io, async () => ({
+          credentials: await getSessionToken(sts, config.durationSeconds),
+          identity,
+        }));
+        return issued;
       });
 
     case 'federation-token':
       return withSts(config, plan.signer, (sts) =>
-        getFederationToken(sts, { name: plan.name, durationSeconds: config.durationSeconds, ...policy }),
+        untilPlain(config, io, () =>
+          getFederationToken(sts, { name: plan.name, durationSeconds: config.durationSeconds, ...policy }),
+        ),
       );
+  }
+}
+
+/**
+ * use-existing-credentials: the identity of credentials already in the environment, when they work;
+ * undefined when there are none or STS refuses them.
+ */
+export async function existingIdentity(config: Config, env: Env): Promise<Identity | undefined> {
+  const accessKeyId = env[ExportedEnv.AccessKeyId];
+  const secretAccessKey = env[ExportedEnv.SecretAccessKey];
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const sessionToken = env[ExportedEnv.SessionToken];
+  const keys: Keys = sessionToken
+    ? { accessKeyId, secretAccessKey, sessionToken }
+    : { accessKeyId, secretAccessKey };
+  try {
+    return await withSts(config, keys, (sts) => getCallerIdentity(sts));
+  } catch {
+    return undefined;
   }
 }
 
@@ -127,8 +157,58 @@ async function withSts<T>(
   }
 }
 
+/** With no keys and no OIDC, the SDK's default chain must find something — or the step fails at once. */
+async function requireAmbientCredentials(sts: STSClient, role: RoleRef): Promise<void> {
+  try {
+    await sts.config.credentials();
+  } catch {
+    throw new InputError(Input.RoleToAssume, noSignerMessage('arn' in role ? role.arn : role.name));
+  }
+}
+
+/** A role given by name is in the account (and partition) of the credentials that assume it. */
+async function resolveRole(sts: STSClient, role: RoleRef): Promise<string> {
+  if ('arn' in role) return role.arn;
+  const caller = await getCallerIdentity(sts);
+  const partition = caller.arn.split(':')[1] ?? 'aws';
+  return `arn:${partition}:iam::${caller.accountId}:role/${role.name}`;
+}
+
+/** AssumeRole with session tags; if STS finds them too large, once more with only the essential ones. */
+async function assumeRoleTagged(sts: STSClient, request: RoleRequest): Promise<Issued> {
+  try {
+    return await assumeRole(sts, request);
+  } catch (error) {
+    const tags = request.tags ?? [];
+    const fewer = essentialTags(tags);
+    if (!(error instanceof AwsCallError) || error.detail.code !== 'PackedPolicyTooLarge') throw error;
+    if (fewer.length === tags.length) throw error;
+    const kept = new Set(fewer.map((tag) => tag.Key));
+    const transitiveTagKeys = (request.transitiveTagKeys ?? []).filter((key) => kept.has(key));
+    return assumeRole(sts, { ...request, tags: fewer, transitiveTagKeys });
+  }
+}
+
+/** special-characters-workaround: ask again until the secret key is letters and digits only. */
+async function untilPlain(config: Config, io: Io, issue: () => Promise<Issued>): Promise<Issued> {
+  for (let attempt = 1; ; attempt++) {
+    const issued = await issue();
+    if (!config.specialCharactersWorkaround || isPlain(issued.credentials)) return issued;
+    io.mask(issued.credentials.secretAccessKey, issued.credentials.sessionToken);
+    if (attempt >= PLAIN_SECRET_ATTEMPTS) {
+      throw new Error(
+        `special-characters-workaround: no secret key of letters and digits only after ${attempt} requests.`,
+      );
+    }
+  }
+}
+
+function isPlain(credentials: Credentials): boolean {
+  return /^[A-Za-z0-9]+$/.test(credentials.secretAccessKey);
+}
+
 /** A duration over the default limit is at stake: ask IAM for the role's limit first (best effort). */
-async function checkDuration(config: Config, roleArn: string, signer: Keys): Promise<void> {
+async function checkDuration(config: Config, roleArn: string, signer: Keys | undefined): Promise<void> {
   const role = await lookUpRole(config, roleArn, signer);
   if ('found' in role && role.found && config.durationSeconds > role.maxSessionDuration) {
     throw new Error(explainDurationTooLong(roleArn, config.durationSeconds, role.maxSessionDuration));
@@ -139,7 +219,7 @@ async function checkDuration(config: Config, roleArn: string, signer: Keys): Pro
 async function explainRoleFailure(
   config: Config,
   roleArn: string,
-  signer: Keys,
+  signer: Keys | undefined,
   sts: STSClient,
   error: unknown,
 ): Promise<unknown> {
@@ -171,9 +251,9 @@ async function explainRoleFailure(
   return error;
 }
 
-async function lookUpRole(config: Config, roleArn: string, signer: Keys): Promise<RoleLookup> {
+async function lookUpRole(config: Config, roleArn: string, signer: Keys | undefined): Promise<RoleLookup> {
   const iam = await import('./iam');
-  const client = iam.createIamClient(config.region, config.iamEndpoint, signer);
+  const client = iam.createIamClient(config, signer);
   try {
     return await iam.lookUpRole(client, roleArn);
   } finally {

@@ -82,6 +82,11 @@ export function parseList(raw: string): string[] {
 export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 export const ROLE_ARN_FORM =
   'a role ARN, arn:<partition>:iam::<12-digit account>:role/<optional path/><name>';
+export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+export const ACCOUNT_ID = /^\d{12}$/;
+export const ACCOUNT_IDS_FORM = '12-digit AWS account ids separated by commas';
+export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+export const EXTERNAL_ID_FORM = '2 to 1224 characters of letters, digits and +=,.@:/_-';
 export const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
 export const REGION_FORM = 'an AWS region code such as eu-west-1 or us-gov-west-1';
 export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;

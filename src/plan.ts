@@ -3,15 +3,24 @@
  * Pure: every refusal here is an InputError and no network is touched.
  */
 import { type Config, checkAudience, type Env, type Keys } from './config';
-import { Input, ReadEnv, StsOperation } from './constants';
+import { ExportedEnv, Input, ReadEnv, StsOperation } from './constants';
 import { InputError } from './errors';
 
 /** Where a web identity token comes from. */
 export type TokenSource = { kind: 'file'; path: string } | { kind: 'github-oidc'; audience: string };
 
+/** A role by ARN, or by name in the account of the credentials that assume it. */
+export type RoleRef = { arn: string } | { name: string };
+
+/**
+ * What signs a request: the keys given as inputs, the credentials an earlier step left in the
+ * environment (role-chaining), or — absent — whatever the SDK's default chain finds.
+ */
+export type Signer = { from: 'inputs' | 'environment'; keys: Keys } | undefined;
+
 export type Plan =
-  /** AssumeRole, signed with the given keys. */
-  | { kind: 'assume-role'; roleArn: string; signer: Keys }
+  /** AssumeRole, signed as `signer` says. */
+  | { kind: 'assume-role'; role: RoleRef; signer: Signer }
   /** AssumeRoleWithWebIdentity with a token from a file or GitHub's OIDC provider. */
   | { kind: 'web-identity'; roleArn: string; token: TokenSource }
   /** No STS exchange: the user's keys are exported as given (after checking them). */
@@ -21,28 +30,28 @@ export type Plan =
   /** GetFederationToken for a named federated user, signed like session-token. */
   | { kind: 'federation-token'; name: string; signer?: Keys };
 
-const NO_SIGNER =
-  'there is no way to sign the request: add `permissions: id-token: write` to the job so GitHub OIDC can be used, ' +
-  'or pass aws-access-key-id and aws-secret-access-key, or web-identity-token-file';
+/** Said when a role has nothing to sign with: not even the SDK's default chain found credentials. */
+export function noSignerMessage(role: string): string {
+  return (
+    `Input 'role-to-assume' (${role}) cannot be assumed: there is no way to sign the request. ` +
+    'Add `permissions: id-token: write` to the job so GitHub OIDC can be used, or pass aws-access-key-id and ' +
+    'aws-secret-access-key, or web-identity-token-file.'
+  );
+}
 
 export function choosePlan(config: Config, env: Env): Plan {
-  const { roleArn, keys, operation } = config;
-  const oidcAvailable = Boolean(env[ReadEnv.OidcRequestUrl]);
+  const { keys, operation } = config;
+  const role = roleRef(config);
+  const oidcAvailable = Boolean(env[ReadEnv.OidcRequestUrl]) && !config.forceSkipOidc;
 
   switch (operation) {
     case StsOperation.AssumeRole:
-      if (roleArn === undefined) throw InputError.missing(Input.RoleToAssume, 'sts-operation is assume-role');
-      if (keys === undefined) {
-        throw InputError.missing(
-          Input.AwsAccessKeyId,
-          'assume-role is signed with aws-access-key-id and aws-secret-access-key',
-        );
-      }
-      return { kind: 'assume-role', roleArn, signer: keys };
+      if (role === undefined) throw InputError.missing(Input.RoleToAssume, 'sts-operation is assume-role');
+      return { kind: 'assume-role', role, signer: signerFor(config, env) };
 
     case StsOperation.GetSessionToken:
     case StsOperation.GetFederationToken: {
-      if (roleArn !== undefined) {
+      if (role !== undefined) {
         throw new InputError(
           Input.RoleToAssume,
           `Input 'role-to-assume' is not used by sts-operation ${operation}: remove it, or use assume-role.`,
@@ -57,30 +66,78 @@ export function choosePlan(config: Config, env: Env): Plan {
     }
 
     case StsOperation.AssumeRoleWithWebIdentity:
-      if (roleArn === undefined) {
+      if (role === undefined) {
         throw InputError.missing(Input.RoleToAssume, 'sts-operation is assume-role-with-web-identity');
       }
-      return { kind: 'web-identity', roleArn, token: tokenSource(config, oidcAvailable) };
+      return webIdentity(config, role, oidcAvailable);
 
     default: {
-      if (roleArn === undefined) {
+      if (role === undefined) {
         if (keys !== undefined) return { kind: 'static-keys', keys };
         throw InputError.missing(
           Input.RoleToAssume,
           'nothing to do: give role-to-assume, or aws-access-key-id and aws-secret-access-key to export as they are',
         );
       }
-      if (keys !== undefined) return { kind: 'assume-role', roleArn, signer: keys };
-      return { kind: 'web-identity', roleArn, token: tokenSource(config, oidcAvailable) };
+      if (keys !== undefined || config.roleChaining) {
+        return { kind: 'assume-role', role, signer: signerFor(config, env) };
+      }
+      if (config.webIdentityTokenFile !== undefined || oidcAvailable) {
+        return webIdentity(config, role, oidcAvailable);
+      }
+      // Self-hosted runners: env variables, AWS_PROFILE, container or instance credentials.
+      return { kind: 'assume-role', role, signer: undefined };
     }
   }
 }
 
-function tokenSource(config: Config, oidcAvailable: boolean): TokenSource {
-  if (config.webIdentityTokenFile !== undefined) return { kind: 'file', path: config.webIdentityTokenFile };
-  if (oidcAvailable) return { kind: 'github-oidc', audience: checkAudience(config.audience) };
-  throw new InputError(
-    Input.RoleToAssume,
-    `Input 'role-to-assume' (${config.roleArn}) cannot be assumed: ${NO_SIGNER}.`,
-  );
+function roleRef(config: Config): RoleRef | undefined {
+  if (config.roleArn !== undefined) return { arn: config.roleArn };
+  if (config.roleName !== undefined) return { name: config.roleName };
+  return undefined;
+}
+
+/** Keys from the inputs; with role-chaining, the credentials an earlier step exported. */
+function signerFor(config: Config, env: Env): Signer {
+  if (config.keys !== undefined) return { from: 'inputs', keys: config.keys };
+  if (!config.roleChaining) return undefined;
+  const accessKeyId = env[ExportedEnv.AccessKeyId];
+  const secretAccessKey = env[ExportedEnv.SecretAccessKey];
+  if (!accessKeyId || !secretAccessKey) {
+    throw new InputError(
+      Input.RoleChaining,
+      "Input 'role-chaining' needs credentials in the environment from an earlier step " +
+        '(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), and there are none.',
+    );
+  }
+  const sessionToken = env[ExportedEnv.SessionToken];
+  return {
+    from: 'environment',
+    keys: sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey },
+  };
+}
+
+function webIdentity(config: Config, role: RoleRef, oidcAvailable: boolean): Plan {
+  if (!('arn' in role)) {
+    throw new InputError(
+      Input.RoleToAssume,
+      `Input 'role-to-assume' ("${role.name}") must be a full role ARN for a web identity: ` +
+        'there are no credentials to find its account from.',
+    );
+  }
+  if (config.webIdentityTokenFile !== undefined) {
+    return {
+      kind: 'web-identity',
+      roleArn: role.arn,
+      token: { kind: 'file', path: config.webIdentityTokenFile },
+    };
+  }
+  if (oidcAvailable) {
+    return {
+      kind: 'web-identity',
+      roleArn: role.arn,
+      token: { kind: 'github-oidc', audience: checkAudience(config.audience) },
+    };
+  }
+  throw new InputError(Input.RoleToAssume, noSignerMessage(role.arn));
 }

@@ -4,6 +4,8 @@
  */
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { AwsCallError, classifyAwsError } from './aws-error';
+import { transportOptions } from './clients';
+import type { Config } from './config';
 import type { Credentials } from './sts';
 
 export interface ListedObject {
@@ -30,15 +32,15 @@ export class BucketError extends AwsCallError {
 }
 
 export function createS3Client(
-  region: string,
-  endpoint: string | undefined,
+  config: Pick<Config, 'region' | 'retry' | 'proxy' | 's3Endpoint'>,
   credentials: Credentials,
 ): S3Client {
+  const endpoint = config.s3Endpoint;
   return new S3Client({
-    region,
+    ...transportOptions(config, 's3', endpoint),
     credentials,
     // Other S3s (moto, MinIO, Ceph) are addressed by path: their hosts have no per-bucket DNS.
-    ...(endpoint === undefined ? {} : { endpoint, forcePathStyle: true }),
+    ...(endpoint === undefined ? {} : { forcePathStyle: true }),
   });
 }
 

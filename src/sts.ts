@@ -10,6 +10,7 @@ import {
   GetSessionTokenCommand,
   type STSClient,
   type Credentials as StsCredentials,
+  type Tag,
 } from '@aws-sdk/client-sts';
 import { AwsCallError, classifyAwsError } from './aws-error';
 
@@ -42,6 +43,11 @@ export interface RoleRequest extends SessionPolicy {
   roleArn: string;
   sessionName: string;
   durationSeconds: number;
+  /** AssumeRole only. */
+  externalId?: string;
+  /** Session tags, AssumeRole only. */
+  tags?: Tag[];
+  transitiveTagKeys?: string[];
 }
 
 function policyParams({ policy, policyArns }: SessionPolicy) {
@@ -60,6 +66,11 @@ export async function assumeRole(client: STSClient, request: RoleRequest): Promi
         RoleSessionName: request.sessionName,
         DurationSeconds: request.durationSeconds,
         ...policyParams(request),
+        ...(request.externalId === undefined ? {} : { ExternalId: request.externalId }),
+        ...(request.tags === undefined || request.tags.length === 0 ? {} : { Tags: request.tags }),
+        ...(request.transitiveTagKeys === undefined || request.transitiveTagKeys.length === 0
+          ? {}
+          : { TransitiveTagKeys: request.transitiveTagKeys }),
       }),
     );
     return issued(operation, out.Credentials, out.AssumedRoleUser?.Arn);

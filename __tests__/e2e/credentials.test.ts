@@ -295,7 +295,7 @@ describe('post step', () => {
 
   test('warns instead of failing on unreadable state', async () => {
     const job = newJob();
-    job.state = { exported: '{not json' };
+    job.state = { restore: '{not json' };
     const post = await job.post();
     expect(post.exitCode).toBe(0);
     expect(post.warnings[0]).toContain('Cleanup skipped');

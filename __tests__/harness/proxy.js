@@ -14,6 +14,7 @@ const http = require('node:http');
  * @property {string} body
  * @property {import('node:http').IncomingHttpHeaders} headers
  * @property {{ status: number, body: string } | undefined} response  moto's answer, once forwarded
+ * @property {boolean} viaProxy  sent to it as an HTTP proxy (absolute URL), not as an endpoint
  */
 
 /**
@@ -79,7 +80,10 @@ function startProxy(target) {
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const path = req.url ?? '/';
+      // As an HTTP proxy (http-proxy input) it is sent absolute URLs; as an endpoint, paths.
+      const raw = req.url ?? '/';
+      const viaProxy = /^https?:\/\//.test(raw);
+      const path = viaProxy ? raw.replace(/^https?:\/\/[^/]+/, '') || '/' : raw;
       const text = body.toString('utf8');
       const { params, operation } = describe(path, text, req.headers);
       /** @type {SeenRequest} */
@@ -91,6 +95,7 @@ function startProxy(target) {
         body: text,
         headers: req.headers,
         response: undefined,
+        viaProxy,
       };
       const index = proxy.requests.push(seen) - 1;
       const fault = proxy.fault?.(seen, index);

@@ -104,12 +104,12 @@ function baseEnv(/** @type {string} */ jobDir) {
 let stepCounter = 0;
 
 /**
- * Runs one step of the action in `jobDir`.
+ * What a step is given, as the runner gives it: the bundle to run, its environment, and fresh (empty)
+ * GITHUB_OUTPUT / GITHUB_ENV / GITHUB_STATE / GITHUB_STEP_SUMMARY / GITHUB_PATH files in `jobDir`.
  * @param {string} jobDir
  * @param {StepOptions} options
- * @returns {Promise<StepResult>}
  */
-async function runStep(jobDir, options = {}) {
+function prepareStep(jobDir, options = {}) {
   const step = options.step ?? 'main';
   const n = ++stepCounter;
   const files = {
@@ -131,6 +131,17 @@ async function runStep(jobDir, options = {}) {
   for (const [k, v] of Object.entries(options.state ?? {})) env[`STATE_${k}`] = v;
 
   const entry = path.join(ROOT, action.runs[step]);
+  return { entry, env, files };
+}
+
+/**
+ * Runs one step of the action in `jobDir`.
+ * @param {string} jobDir
+ * @param {StepOptions} options
+ * @returns {Promise<StepResult>}
+ */
+async function runStep(jobDir, options = {}) {
+  const { entry, env, files } = prepareStep(jobDir, options);
   const started = process.hrtime.bigint();
   const { code, stdout, stderr } = await spawnNode(entry, env, options.timeoutMs ?? 60_000);
   const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -290,4 +301,15 @@ function findLeaks(result, secrets) {
   return problems;
 }
 
-module.exports = { runStep, Job, findLeaks, parseFileCommand, parseCommands, action, nodeBinary, ROOT };
+module.exports = {
+  runStep,
+  prepareStep,
+  makeJobDir,
+  Job,
+  findLeaks,
+  parseFileCommand,
+  parseCommands,
+  action,
+  nodeBinary,
+  ROOT,
+};

@@ -28,6 +28,19 @@ describe('getConfig: accepted inputs', () => {
       s3Endpoint: undefined,
       jobSummary: true,
       maskAccountId: false,
+      profile: undefined,
+      outputEnvCredentials: true,
+      roleChaining: false,
+      externalId: undefined,
+      tagging: { tags: [{ Key: 'GitHub', Value: 'Actions' }], transitiveTagKeys: [] },
+      unsetCurrentCredentials: false,
+      useExistingCredentials: false,
+      allowedAccountIds: [],
+      specialCharactersWorkaround: false,
+      forceSkipOidc: false,
+      retry: { maxAttempts: 12 },
+      timeoutMs: undefined,
+      proxy: undefined,
     });
   });
 
@@ -119,6 +132,29 @@ describe('getConfig: accepted inputs', () => {
   });
 });
 
+describe('inputs from plain environment variables', () => {
+  test.each([
+    ['ROLE_TO_ASSUME', {}, { ROLE_TO_ASSUME: ROLE }, { roleArn: ROLE }],
+    ['AWS_REGION', { 'aws-region': '' }, { AWS_REGION: 'ap-south-1' }, { region: 'ap-south-1' }],
+    [
+      'an explicit input wins',
+      { 'role-session-name': 'mine' },
+      { ROLE_SESSION_NAME: 'env' },
+      { sessionName: 'mine' },
+    ],
+    ['RETRY_MAX_ATTEMPTS', {}, { RETRY_MAX_ATTEMPTS: '2' }, { retry: { maxAttempts: 2 } }],
+    [
+      'never the keys',
+      {},
+      { AWS_ACCESS_KEY_ID: 'AKIAPREVIOUSPREVIOUS', AWS_SECRET_ACCESS_KEY: 'x' },
+      { keys: undefined },
+    ],
+    ['never the profile', {}, { AWS_PROFILE: 'other' }, { profile: undefined }],
+  ])('%s', (_name, inputs, e, expected) => {
+    expect(config({ 'aws-region': 'eu-west-1', ...inputs }, { ...env, ...e })).toMatchObject(expected);
+  });
+});
+
 describe('getConfig: refused inputs name the input and the allowed form', () => {
   test.each([
     ['aws-region', { 'aws-region': '' }, 'required'],
@@ -133,7 +169,8 @@ describe('getConfig: refused inputs name the input and the allowed form', () => 
     ['role-session-name', { 'role-session-name': 'a' }, '2 to 64'],
     ['role-session-name', { 'role-session-name': 'a'.repeat(65) }, '2 to 64'],
     ['role-session-name', { 'role-session-name': 'has space' }, '2 to 64'],
-    ['role-to-assume', { 'role-to-assume': 'deploy-role' }, 'role ARN'],
+    ['role-to-assume', { 'role-to-assume': 'deploy role' }, 'role ARN'],
+    ['role-to-assume', { 'role-to-assume': 'arn:aws:iam::123456789012:role/' }, 'role ARN'],
     ['role-to-assume', { 'role-to-assume': 'arn:aws:iam::12345:role/x' }, 'role ARN'],
     ['role-to-assume', { 'role-to-assume': 'arn:aws:iam::123456789012:user/bob' }, 'role ARN'],
     ['role-to-assume', { 'role-to-assume': 'arn:aws:s3:::bucket' }, 'role ARN'],
@@ -148,6 +185,22 @@ describe('getConfig: refused inputs name the input and the allowed form', () => 
       { 'sts-operation': 'get-session-token', 'role-duration-seconds': '129601' },
       'from 900 to 129600',
     ],
+    ['aws-profile', { 'aws-profile': 'has space' }, "'aws-profile'"],
+    ['aws-profile', { 'aws-profile': 'a/b' }, "'aws-profile'"],
+    ['overwrite-aws-profile', { 'aws-profile': 'ci', 'overwrite-aws-profile': 'maybe' }, 'true or false'],
+    ['role-external-id', { 'role-external-id': 'x' }, '2 to 1224'],
+    ['custom-tags', { 'custom-tags': 'not json' }, "'custom-tags'"],
+    ['custom-tags', { 'custom-tags': '{"aws:x":"y"}' }, "'custom-tags'"],
+    ['transitive-tag-keys', { 'transitive-tag-keys': 'Missing' }, "'transitive-tag-keys'"],
+    ['allowed-account-ids', { 'allowed-account-ids': '12345' }, '12-digit'],
+    ['retry-max-attempts', { 'retry-max-attempts': '-1' }, 'from 1 to 100'],
+    ['retry-max-attempts', { 'retry-max-attempts': 'many' }, 'from 1 to 100'],
+    ['retry-max-attempts', { 'retry-max-attempts': '0' }, 'from 1 to 100'],
+    ['action-timeout-s', { 'action-timeout-s': '-4' }, 'from 1 to 21600'],
+    ['action-timeout-s', { 'action-timeout-s': 'soon' }, 'from 1 to 21600'],
+    ['http-proxy', { 'http-proxy': 'proxy:3128' }, 'http://'],
+    ['no-proxy', { 'no-proxy': 'a b' }, 'separated by commas'],
+    ['disable-retry', { 'disable-retry': 'yes' }, 'true or false'],
     ['verify-max-keys', { 'verify-max-keys': '0' }, 'from 1 to 1000'],
     ['verify-max-keys', { 'verify-max-keys': '5000' }, 'from 1 to 1000'],
     ['verify-bucket', { 'verify-bucket': 'Bad_Bucket' }, 'S3 bucket name'],

@@ -8,13 +8,16 @@ const signer = { accessKeyId: KEYS['aws-access-key-id'], secretAccessKey: KEYS['
 const plan = (inputs: Record<string, string>, env: Record<string, string>) =>
   choosePlan(getConfig(reader({ audience: 'sts.amazonaws.com', ...inputs }), env), env);
 
+const inputsSigner = { from: 'inputs', keys: signer };
+const ENV_CREDS = { ...NO_OIDC, AWS_ACCESS_KEY_ID: 'AKIAPREVIOUSPREVIOUS', AWS_SECRET_ACCESS_KEY: 'p' };
+
 describe('choosePlan', () => {
   test.each([
     [
       'role + keys -> AssumeRole',
       scenarios.keysAndRole,
       OIDC_ENV,
-      { kind: 'assume-role', roleArn: ROLE, signer },
+      { kind: 'assume-role', role: { arn: ROLE }, signer: inputsSigner },
     ],
     [
       'role + token file -> web identity from the file',
@@ -27,6 +30,33 @@ describe('choosePlan', () => {
       scenarios.oidc,
       OIDC_ENV,
       { kind: 'web-identity', token: { kind: 'github-oidc', audience: 'sts.amazonaws.com' } },
+    ],
+    [
+      'role alone -> ambient credentials',
+      scenarios.oidc,
+      NO_OIDC,
+      { kind: 'assume-role', role: { arn: ROLE }, signer: undefined },
+    ],
+    [
+      'force-skip-oidc -> ambient credentials',
+      { ...scenarios.oidc, 'force-skip-oidc': 'true' },
+      OIDC_ENV,
+      { kind: 'assume-role', signer: undefined },
+    ],
+    [
+      'role-chaining -> signed with the environment',
+      { ...scenarios.oidc, 'role-chaining': 'true' },
+      { ...ENV_CREDS, ...OIDC_ENV },
+      {
+        kind: 'assume-role',
+        signer: { from: 'environment', keys: { accessKeyId: 'AKIAPREVIOUSPREVIOUS', secretAccessKey: 'p' } },
+      },
+    ],
+    [
+      'a role name with keys',
+      { ...scenarios.keysOnly, 'role-to-assume': 'deploy' },
+      NO_OIDC,
+      { kind: 'assume-role', role: { name: 'deploy' } },
     ],
     ['keys only -> exported as given', scenarios.keysOnly, NO_OIDC, { kind: 'static-keys', keys: signer }],
     [
@@ -41,23 +71,34 @@ describe('choosePlan', () => {
       NO_OIDC,
       { kind: 'assume-role' },
     ],
+    [
+      'explicit assume-role without keys -> ambient',
+      { ...scenarios.oidc, 'sts-operation': 'assume-role' },
+      OIDC_ENV,
+      { kind: 'assume-role', signer: undefined },
+    ],
+    [
+      'get-session-token',
+      { ...scenarios.keysOnly, 'sts-operation': 'get-session-token' },
+      NO_OIDC,
+      { kind: 'session-token', signer },
+    ],
+    [
+      'get-federation-token',
+      { ...scenarios.keysOnly, 'sts-operation': 'get-federation-token', 'federated-user-name': 'bot' },
+      NO_OIDC,
+      { kind: 'federation-token', name: 'bot', signer },
+    ],
   ])('%s', (_name, inputs, env, expected) => {
     expect(plan(inputs, env)).toMatchObject(expected);
   });
 
   test.each([
-    ['a role with no signer', scenarios.oidc, NO_OIDC, /'role-to-assume'.*permissions: id-token: write/],
     [
       'nothing at all',
       { 'aws-region': 'eu-west-1' },
       OIDC_ENV,
       /'role-to-assume' is required: nothing to do/,
-    ],
-    [
-      'assume-role without keys',
-      { ...scenarios.oidc, 'sts-operation': 'assume-role' },
-      OIDC_ENV,
-      /'aws-access-key-id' is required/,
     ],
     [
       'assume-role without a role',
@@ -71,12 +112,36 @@ describe('choosePlan', () => {
       NO_OIDC,
       /id-token: write/,
     ],
+    [
+      'a role name for a web identity',
+      { 'aws-region': 'eu-west-1', 'role-to-assume': 'deploy' },
+      OIDC_ENV,
+      /must be a full role ARN/,
+    ],
+    [
+      'role-chaining with nothing in the environment',
+      { ...scenarios.oidc, 'role-chaining': 'true' },
+      NO_OIDC,
+      /'role-chaining' needs credentials/,
+    ],
     ['OIDC with an empty audience', { ...scenarios.oidc, audience: '' }, OIDC_ENV, /'audience' is invalid/],
     [
       'OIDC with a spaced audience',
       { ...scenarios.oidc, audience: 'a b' },
       OIDC_ENV,
       /'audience' is invalid/,
+    ],
+    [
+      'a role with the token operations',
+      { ...scenarios.keysAndRole, 'sts-operation': 'get-session-token' },
+      NO_OIDC,
+      /not used by/,
+    ],
+    [
+      'federation without a user name',
+      { ...scenarios.keysOnly, 'sts-operation': 'get-federation-token' },
+      NO_OIDC,
+      /'federated-user-name' is required/,
     ],
   ])('refuses %s', (_name, inputs, env, message) => {
     expect(() => plan(inputs, env)).toThrow(message);

@@ -1,0 +1,620 @@
+// @ts-check
+/**
+ * `npm run bench`: builds nothing. Runs the committed dist/ bundles as the runner would (the e2e
+ * harness's step environment) against moto_server on loopback, behind the counting proxy, alternating
+ * every measured run with a bare `node -e 0` of the same binary and environment, so drift hits both.
+ * Prints, per case, median / min / max wall time (spawn to exit), the ratio to bare node, peak RSS (GNU
+ * time), the AWS requests made; the size of every file in dist/; and the budgets, PASS or FAIL.
+ * Writes the same markdown to .bench/last.md. Exits 1 when a budget is missed.
+ *
+ *   npm run bench [-- --runs N]     (default N = 15)
+ */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { CreateBucketCommand, PutObjectCommand, S3Client } = require('@aws-sdk/client-s3');
+const { CreateRoleCommand, IAMClient } = require('@aws-sdk/client-iam');
+const { startMoto } = require('./harness/moto');
+const { startProxy, stsError } = require('./harness/proxy');
+const {
+  Job,
+  makeJobDir,
+  nodeBinary,
+  parseCommands,
+  parseFileCommand,
+  prepareStep,
+  ROOT,
+} = require('./harness/runner');
+
+const TIME = '/usr/bin/time';
+const TIME_HINT =
+  `${TIME} (GNU time) is needed to measure peak RSS and was not found or does not accept -f.\n` +
+  'Install it with: sudo apt-get install -y time   (Debian/Ubuntu; the package is called "time")';
+
+const ROLE = 'arn:aws:iam::123456789012:role/deploy';
+const BUCKET = 'bench-bucket';
+const KEYS = {
+  'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE',
+  'aws-secret-access-key': 'bench-secret-not-real',
+};
+const DENIAL =
+  'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: sts:AssumeRole on resource: ' +
+  ROLE;
+const SEED = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'bench-seed-not-real' };
+
+const BUDGET = {
+  mainRatio: 3.5,
+  mainRatioStretch: 2.6,
+  verifyRatio: 4.2,
+  postRatio: 1.5,
+  refusalMs: 1000,
+  mainRssMiB: 70,
+  distJsBytes: 1.9 * 1000 * 1000,
+};
+
+/**
+ * @typedef {object} Sample  one measured child process
+ * @property {number} ms        wall time, spawn to exit
+ * @property {number} rssKiB    peak RSS (GNU time %M)
+ * @property {number | null} code
+ * @property {string} stdout
+ * @property {string} stderr
+ */
+
+/**
+ * @typedef {object} Run  what one run of a case gave
+ * @property {Sample} sample
+ * @property {import('./harness/proxy').SeenRequest[]} requests
+ * @property {string[]} problems  how the run differed from what the case expects (empty when right)
+ */
+
+/**
+ * @typedef {object} CaseResult
+ * @property {string} name
+ * @property {'main' | 'post' | 'bare'} step
+ * @property {Run[]} runs
+ * @property {number[]} bareMs  the bare runs alternated with this case's runs
+ */
+
+/** `--runs N` or `--runs=N`; 15 when absent. */
+function parseRuns(/** @type {string[]} */ argv) {
+  let runs = 15;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    let value;
+    if (arg === '--runs') value = argv[++i];
+    else if (arg.startsWith('--runs=')) value = arg.slice('--runs='.length);
+    else throw new Error(`bench: unknown argument '${arg}' (usage: npm run bench -- --runs N)`);
+    runs = Number(value);
+    if (!Number.isInteger(runs) || runs < 1)
+      throw new Error(`bench: --runs needs a positive integer, got '${value}'`);
+  }
+  return runs;
+}
+
+/** Fails loudly when GNU time is missing: peak RSS is a budget, never silently skipped. */
+function requireGnuTime() {
+  if (!fs.existsSync(TIME)) throw new Error(TIME_HINT);
+  const probe = require('node:child_process').spawnSync(TIME, ['-f', '%M', 'true'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0 || !/^\d+\s*$/m.test(probe.stderr)) throw new Error(TIME_HINT);
+}
+
+let sampleCounter = 0;
+
+/**
+ * Runs `node <args>` under GNU time with the given env, timing it from spawn to exit.
+ * @param {string[]} args @param {Record<string, string>} env @param {string} cwd @param {string} scratch
+ * @returns {Promise<Sample>}
+ */
+function measure(args, env, cwd, scratch) {
+  const rssFile = path.join(scratch, `rss-${++sampleCounter}`);
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(TIME, ['-f', '%M', '-o', rssFile, nodeBinary(), ...args], {
+      env,
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    /** @type {number | undefined} */
+    let ms;
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('exit', () => {
+      ms = Number(process.hrtime.bigint() - started) / 1e6;
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      // GNU time writes "Command exited with non-zero status N" before the format line when N != 0.
+      const lines = fs.readFileSync(rssFile, 'utf8').trim().split('\n');
+      const rssKiB = Number(lines.at(-1));
+      fs.rmSync(rssFile, { force: true });
+      if (!Number.isFinite(rssKiB))
+        return reject(new Error(`bench: unreadable GNU time output: ${lines.join(' / ')}`));
+      resolve({ ms: ms ?? Number(process.hrtime.bigint() - started) / 1e6, rssKiB, code, stdout, stderr });
+    });
+  });
+}
+
+/** @param {number[]} values */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Which service an AWS request was for: by the query API version, or S3 (REST) by method. */
+function service(/** @type {import('./harness/proxy').SeenRequest} */ request) {
+  if (request.operation.startsWith('S3:')) return 'S3';
+  if (request.params.Version === '2011-06-15') return 'STS';
+  if (request.params.Version === '2010-05-08') return 'IAM';
+  return 'other';
+}
+
+/** `AssumeRole×1, S3:GET×1`; `none` when no request was made. */
+function describeRequests(/** @type {import('./harness/proxy').SeenRequest[]} */ requests) {
+  /** @type {Map<string, number>} */
+  const counts = new Map();
+  for (const r of requests) counts.set(r.operation, (counts.get(r.operation) ?? 0) + 1);
+  return counts.size === 0 ? 'none' : [...counts].map(([op, n]) => `${op}×${n}`).join(', ');
+}
+
+/** Every file under `dir`, depth first, sorted, with its size. @returns {{ file: string, bytes: number }[]} */
+function listFiles(/** @type {string} */ dir) {
+  /** @type {{ file: string, bytes: number }[]} */
+  const files = [];
+  const walk = (/** @type {string} */ current) => {
+    for (const entry of fs
+      .readdirSync(current, { withFileTypes: true })
+      .sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else files.push({ file: path.relative(ROOT, full), bytes: fs.statSync(full).size });
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/**
+ * A case: how one of its runs is set up, and what a right run looks like.
+ * @typedef {object} CaseSpec
+ * @property {string} name
+ * @property {'main' | 'post'} step
+ * @property {() => { entry: string, env: Record<string, string>, files: Record<string, string>, cwd: string }} prepare
+ * @property {(sample: Sample, files: Record<string, string>, requests: import('./harness/proxy').SeenRequest[]) => string[]} check
+ * @property {import('./harness/proxy').FaultProxy['fault']} [fault]
+ */
+
+/** Exit 0, no ::error::. @param {Sample} sample */
+function succeeded(sample) {
+  const errors = parseCommands(sample.stdout).filter((c) => c.name === 'error');
+  /** @type {string[]} */
+  const problems = [];
+  if (sample.code !== 0) problems.push(`exit ${sample.code}`);
+  if (errors.length > 0) problems.push(`::error:: ${errors.map((e) => e.message).join(' / ')}`);
+  if (problems.length > 0)
+    problems.push(`stdout tail: ${sample.stdout.slice(-400)} stderr tail: ${sample.stderr.slice(-400)}`);
+  return problems;
+}
+
+/** Exit 1 with exactly one ::error:: that contains `expected`. @param {Sample} sample @param {string} expected */
+function refused(sample, expected) {
+  const errors = parseCommands(sample.stdout).filter((c) => c.name === 'error');
+  /** @type {string[]} */
+  const problems = [];
+  if (sample.code !== 1) problems.push(`exit ${sample.code}, expected 1`);
+  if (errors.length !== 1) problems.push(`${errors.length} ::error:: lines, expected 1`);
+  else if (!errors[0]?.message.includes(expected))
+    problems.push(`the error does not mention ${expected}: ${errors[0]?.message}`);
+  return problems;
+}
+
+/**
+ * @param {number} runs
+ * @param {CaseSpec[]} specs
+ * @param {string} scratch
+ * @param {import('./harness/proxy').FaultProxy} proxy
+ * @returns {Promise<{ results: CaseResult[], bareAll: Run[] }>}
+ */
+async function runCases(runs, specs, scratch, proxy) {
+  /** @type {CaseResult[]} */
+  const results = [];
+  /** @type {Run[]} */
+  const bareAll = [];
+  for (const spec of specs) {
+    /** @type {CaseResult} */
+    const result = { name: spec.name, step: spec.step, runs: [], bareMs: [] };
+    const once = async () => {
+      const { entry, env, files, cwd } = spec.prepare();
+      proxy.clear();
+      proxy.fault = spec.fault;
+      const sample = await measure([entry], env, cwd, scratch);
+      proxy.fault = undefined;
+      const requests = [...proxy.requests];
+      return { sample, requests, problems: spec.check(sample, files, requests), env, cwd };
+    };
+    const bare = async (/** @type {Record<string, string>} */ env, /** @type {string} */ cwd) => {
+      const sample = await measure(['-e', '0'], env, cwd, scratch);
+      const problems = sample.code === 0 ? [] : [`bare node exited ${sample.code}`];
+      return { sample, requests: [], problems };
+    };
+    // One unmeasured run of each, so the first measured one does not pay for a cold file cache.
+    const warm = await once();
+    await bare(warm.env, warm.cwd);
+    process.stderr.write(`bench: ${spec.name} `);
+    for (let i = 0; i < runs; i++) {
+      // Alternate which goes first, so neither always follows the other.
+      let run;
+      let baseline;
+      if (i % 2 === 0) {
+        run = await once();
+        baseline = await bare(run.env, run.cwd);
+      } else {
+        const { env, cwd } = spec.prepare();
+        baseline = await bare(env, cwd);
+        run = await once();
+      }
+      result.runs.push({ sample: run.sample, requests: run.requests, problems: run.problems });
+      result.bareMs.push(baseline.sample.ms);
+      bareAll.push(baseline);
+      process.stderr.write('.');
+    }
+    process.stderr.write('\n');
+    results.push(result);
+  }
+  return { results, bareAll };
+}
+
+async function main() {
+  const runs = parseRuns(process.argv.slice(2));
+  requireGnuTime();
+  const node = nodeBinary();
+  const nodeVersion = require('node:child_process')
+    .execFileSync(node, ['--version'], { encoding: 'utf8' })
+    .trim();
+
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-bench-'));
+  const moto = await startMoto();
+  /** @type {import('./harness/proxy').FaultProxy | undefined} */
+  let proxy;
+  /** @type {Job | undefined} */
+  let postJob;
+  try {
+    proxy = await startProxy(moto.url);
+    const proxyUrl = proxy.url;
+
+    // Seed moto directly (not through the proxy): the bucket verify-bucket lists, and the role.
+    const s3 = new S3Client({
+      endpoint: moto.url,
+      region: 'us-east-1',
+      credentials: SEED,
+      forcePathStyle: true,
+      maxAttempts: 1,
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    for (const key of ['site/index.html', 'site/app.js', 'site/style.css', 'README.txt'])
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `body of ${key}` }));
+    s3.destroy();
+    const iam = new IAMClient({ endpoint: moto.url, region: 'us-east-1', credentials: SEED, maxAttempts: 1 });
+    const trust = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::123456789012:user/ci' },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    };
+    await iam.send(
+      new CreateRoleCommand({ RoleName: 'deploy', AssumeRolePolicyDocument: JSON.stringify(trust) }),
+    );
+    iam.destroy();
+
+    // Every endpoint the action could use points at the loopback proxy: nothing reaches the network
+    // (IAM is asked only to explain a refusal; AWS_ENDPOINT_URL catches any other service).
+    const jobEnv = { AWS_ENDPOINT_URL_IAM: proxyUrl, AWS_ENDPOINT_URL: proxyUrl };
+    const assume = {
+      'aws-region': 'us-east-1',
+      'role-to-assume': ROLE,
+      ...KEYS,
+      'sts-endpoint': proxyUrl,
+    };
+    const verify = { ...assume, 'verify-bucket': BUCKET, 's3-endpoint': proxyUrl };
+
+    /** @type {string[]} */
+    const jobDirs = [];
+    /** @param {'main' | 'post'} step @param {Record<string, string>} inputs @param {Record<string, string | undefined>} env @param {Record<string, string>} [state] */
+    const preparer = (step, inputs, env, state) => {
+      const dir = makeJobDir();
+      jobDirs.push(dir);
+      return () => {
+        const prepared = prepareStep(dir, { step, inputs, env, ...(state ? { state } : {}) });
+        return { ...prepared, cwd: prepared.env.GITHUB_WORKSPACE ?? dir };
+      };
+    };
+
+    // The post step gets the state and env a real main step left behind.
+    postJob = new Job(jobEnv);
+    const seeded = await postJob.main(assume);
+    if (seeded.exitCode !== 0)
+      throw new Error(`bench: the main step that seeds the post step failed:\n${seeded.stdout}`);
+    const postState = { ...postJob.state };
+    const postEnv = { ...postJob.env };
+
+    /** @type {CaseSpec[]} */
+    const specs = [
+      {
+        name: 'main: keys -> AssumeRole',
+        step: 'main',
+        prepare: preparer('main', assume, jobEnv),
+        check: (sample, files) => {
+          const problems = succeeded(sample);
+          const exported = parseFileCommand(fs.readFileSync(files.GITHUB_ENV ?? '', 'utf8'));
+          if (!exported.AWS_SESSION_TOKEN) problems.push('no AWS_SESSION_TOKEN exported');
+          return problems;
+        },
+      },
+      {
+        name: 'main: + verify-bucket',
+        step: 'main',
+        prepare: preparer('main', verify, jobEnv),
+        check: (sample, files) => {
+          const problems = succeeded(sample);
+          const outputs = parseFileCommand(fs.readFileSync(files.GITHUB_OUTPUT ?? '', 'utf8'));
+          if (outputs['bucket-accessible'] !== 'true')
+            problems.push(`bucket-accessible=${outputs['bucket-accessible']}, expected true`);
+          return problems;
+        },
+      },
+      {
+        name: 'post',
+        step: 'post',
+        prepare: preparer('post', {}, postEnv, postState),
+        check: (sample, files) => {
+          const problems = succeeded(sample);
+          const restored = parseFileCommand(fs.readFileSync(files.GITHUB_ENV ?? '', 'utf8'));
+          if (!('AWS_ACCESS_KEY_ID' in restored))
+            problems.push('the post step restored nothing (no AWS_ACCESS_KEY_ID)');
+          const warnings = parseCommands(sample.stdout).filter((c) => c.name === 'warning');
+          if (warnings.length > 0) problems.push(`::warning:: ${warnings.map((w) => w.message).join(' / ')}`);
+          return problems;
+        },
+      },
+      {
+        name: 'refusal: bad input',
+        step: 'main',
+        prepare: preparer('main', { ...assume, 'role-duration-seconds': '100' }, jobEnv),
+        check: (sample) => refused(sample, 'role-duration-seconds'),
+      },
+      {
+        name: 'refusal: AccessDenied',
+        step: 'main',
+        prepare: preparer('main', assume, jobEnv),
+        fault: (request) =>
+          request.operation === 'AssumeRole'
+            ? { status: 403, body: stsError('AccessDenied', DENIAL) }
+            : undefined,
+        check: (sample, _files, requests) => {
+          const problems = refused(sample, ROLE);
+          const assumed = requests.filter((r) => r.operation === 'AssumeRole').length;
+          if (assumed !== 1) problems.push(`${assumed} AssumeRole requests, expected 1`);
+          return problems;
+        },
+      },
+    ];
+
+    let results;
+    let bareAll;
+    try {
+      ({ results, bareAll } = await runCases(runs, specs, scratch, proxy));
+    } finally {
+      for (const dir of jobDirs) fs.rmSync(dir, { recursive: true, force: true });
+    }
+
+    const markdown = report({ runs, node, nodeVersion, results, bareAll });
+    process.stdout.write(markdown.text);
+    fs.mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
+    fs.writeFileSync(path.join(ROOT, '.bench', 'last.md'), markdown.text);
+    process.exitCode = markdown.failed ? 1 : 0;
+  } finally {
+    postJob?.cleanup();
+    await proxy?.close();
+    await moto.stop();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The markdown report, and whether a budget failed.
+ * @param {{ runs: number, node: string, nodeVersion: string, results: CaseResult[], bareAll: Run[] }} data
+ */
+function report({ runs, node, nodeVersion, results, bareAll }) {
+  const mib = (/** @type {number} */ kib) => kib / 1024;
+  const bareMedian = median(bareAll.map((r) => r.sample.ms));
+  /** @type {string[]} */
+  const out = [];
+  out.push('# Benchmark: committed dist/ bundles');
+  out.push('');
+  out.push(
+    `Node ${nodeVersion} (\`${path.relative(ROOT, node) || node}\`), ${runs} measured runs per case after one ` +
+      'warm-up, each alternated with a bare `node -e 0` (same binary, same env). Wall time is spawn to exit; ' +
+      'every process (bare ones too) runs under GNU time for its peak RSS, which adds its fork+exec to both. ' +
+      'moto_server and the counting proxy ' +
+      'on 127.0.0.1. "x bare" = case median / median of the bare runs alternated with it.',
+  );
+  out.push('');
+  out.push('| case | median ms | min | max | x bare | peak RSS MiB | AWS requests |');
+  out.push('|---|---:|---:|---:|---:|---:|---|');
+  const row = (
+    /** @type {string} */ name,
+    /** @type {number[]} */ ms,
+    /** @type {string} */ ratio,
+    /** @type {number[]} */ rss,
+    /** @type {string} */ requests,
+  ) =>
+    out.push(
+      `| ${name} | ${median(ms).toFixed(1)} | ${Math.min(...ms).toFixed(1)} | ${Math.max(...ms).toFixed(1)} | ` +
+        `${ratio} | ${mib(median(rss)).toFixed(1)} | ${requests} |`,
+    );
+  row(
+    'bare (`node -e 0`)',
+    bareAll.map((r) => r.sample.ms),
+    '1.00',
+    bareAll.map((r) => r.sample.rssKiB),
+    'none',
+  );
+  /** @type {Map<string, { ratio: number, medianMs: number, maxMs: number, rssMedianMiB: number, rssMaxMiB: number, last: Run, steady: boolean, problems: string[] }>} */
+  const stats = new Map();
+  for (const result of results) {
+    const ms = result.runs.map((r) => r.sample.ms);
+    const rss = result.runs.map((r) => r.sample.rssKiB);
+    const ratio = median(ms) / median(result.bareMs);
+    const last = result.runs.at(-1);
+    if (!last) throw new Error('bench: a case has no runs');
+    const lastRequests = describeRequests(last.requests);
+    const steady = result.runs.every((r) => describeRequests(r.requests) === lastRequests);
+    const problems = [...new Set(result.runs.flatMap((r) => r.problems))];
+    stats.set(result.name, {
+      ratio,
+      medianMs: median(ms),
+      maxMs: Math.max(...ms),
+      rssMedianMiB: mib(median(rss)),
+      rssMaxMiB: mib(Math.max(...rss)),
+      last,
+      steady,
+      problems,
+    });
+    row(
+      result.name,
+      ms,
+      ratio.toFixed(2),
+      rss,
+      steady ? lastRequests : `${lastRequests} (varied between runs)`,
+    );
+  }
+  out.push('');
+  out.push(
+    `Peak RSS is the median of the runs' peaks. Bare node median over all ${bareAll.length} bare runs: ${bareMedian.toFixed(1)} ms.`,
+  );
+
+  const files = listFiles(path.join(ROOT, 'dist'));
+  const jsBytes = files.filter((f) => f.file.endsWith('.js')).reduce((sum, f) => sum + f.bytes, 0);
+  const allBytes = files.reduce((sum, f) => sum + f.bytes, 0);
+  out.push('');
+  out.push('## dist/');
+  out.push('');
+  out.push('| file | bytes |');
+  out.push('|---|---:|');
+  for (const f of files) out.push(`| ${f.file} | ${f.bytes} |`);
+  out.push(`| **all *.js** | **${jsBytes}** |`);
+  out.push(`| all files | ${allBytes} |`);
+
+  /** @type {{ ok: boolean | 'info', text: string }[]} */
+  const budgets = [];
+  const need = (/** @type {string} */ name) => {
+    const s = stats.get(name);
+    if (!s) throw new Error(`bench: no results for ${name}`);
+    return s;
+  };
+  const count = (/** @type {Run} */ run, /** @type {string} */ svc) =>
+    run.requests.filter((r) => service(r) === svc).length;
+  const behaved = (/** @type {string} */ name) => {
+    const s = need(name);
+    budgets.push({
+      ok: s.problems.length === 0,
+      text: `${name}: every run behaved as expected${s.problems.length ? ` — ${s.problems.join('; ')}` : ''}`,
+    });
+  };
+
+  const main = need('main: keys -> AssumeRole');
+  const mainOps = main.last.requests.map((r) => r.operation).join(', ') || 'none';
+  budgets.push({
+    ok: main.steady && count(main.last, 'STS') === 1 && main.last.requests.length === 1,
+    text: `keys -> AssumeRole makes exactly 1 STS request and nothing else: ${mainOps}${main.steady ? '' : ' (varied between runs)'}`,
+  });
+  const verify = need('main: + verify-bucket');
+  const verifyOps = verify.last.requests.map((r) => r.operation).join(', ') || 'none';
+  budgets.push({
+    ok:
+      verify.steady &&
+      count(verify.last, 'STS') === 1 &&
+      count(verify.last, 'S3') === 1 &&
+      verify.last.requests.length === 2,
+    text: `verify-bucket adds exactly 1 S3 request (1 STS + 1 S3): ${verifyOps}${verify.steady ? '' : ' (varied between runs)'}`,
+  });
+  const denied = need('refusal: AccessDenied');
+  const deniedAssume = denied.last.requests.filter((r) => r.operation === 'AssumeRole').length;
+  budgets.push({
+    ok: denied.steady && deniedAssume === 1,
+    text: `AccessDenied: exactly 1 AssumeRole request: ${deniedAssume} (all requests: ${describeRequests(denied.last.requests)})`,
+  });
+  for (const name of ['refusal: bad input', 'refusal: AccessDenied']) {
+    const s = need(name);
+    budgets.push({
+      ok: s.medianMs < BUDGET.refusalMs,
+      text: `${name} ends with its clear error in < ${BUDGET.refusalMs} ms: median ${s.medianMs.toFixed(1)} ms (max ${s.maxMs.toFixed(1)})`,
+    });
+  }
+  budgets.push({
+    ok: main.ratio <= BUDGET.mainRatio,
+    text: `main (keys -> AssumeRole) <= ${BUDGET.mainRatio}x bare node: ${main.ratio.toFixed(2)}x`,
+  });
+  budgets.push({
+    ok: main.ratio <= BUDGET.mainRatioStretch ? true : 'info',
+    text: `stretch: main (keys -> AssumeRole) <= ${BUDGET.mainRatioStretch}x bare node: ${main.ratio.toFixed(2)}x`,
+  });
+  budgets.push({
+    ok: verify.ratio <= BUDGET.verifyRatio,
+    text: `main + verify-bucket <= ${BUDGET.verifyRatio}x bare node: ${verify.ratio.toFixed(2)}x`,
+  });
+  const post = need('post');
+  budgets.push({
+    ok: post.ratio <= BUDGET.postRatio,
+    text: `post <= ${BUDGET.postRatio}x bare node: ${post.ratio.toFixed(2)}x`,
+  });
+  const mainSteps = results.filter((r) => r.step === 'main').map((r) => ({ name: r.name, s: need(r.name) }));
+  const worst = mainSteps.reduce((a, b) => (b.s.rssMedianMiB > a.s.rssMedianMiB ? b : a));
+  const worstMax = Math.max(...mainSteps.map((m) => m.s.rssMaxMiB));
+  budgets.push({
+    ok: worst.s.rssMedianMiB <= BUDGET.mainRssMiB,
+    text:
+      `peak RSS of the main step <= ${BUDGET.mainRssMiB} MiB: median ${worst.s.rssMedianMiB.toFixed(1)} MiB ` +
+      `in the heaviest case (${worst.name}); highest single run ${worstMax.toFixed(1)} MiB`,
+  });
+  budgets.push({
+    ok: jsBytes <= BUDGET.distJsBytes,
+    text: `all JavaScript under dist/ <= ${BUDGET.distJsBytes} bytes: ${jsBytes} bytes`,
+  });
+  for (const result of results) behaved(result.name);
+  const bareProblems = [...new Set(bareAll.flatMap((r) => r.problems))];
+  budgets.push({
+    ok: bareProblems.length === 0,
+    text: `bare node runs exited 0${bareProblems.length ? ` — ${bareProblems.join('; ')}` : ''}`,
+  });
+
+  out.push('');
+  out.push('## Budgets');
+  out.push('');
+  for (const b of budgets)
+    out.push(`- ${b.ok === 'info' ? 'INFO (stretch missed)' : b.ok ? 'PASS' : 'FAIL'}: ${b.text}`);
+  const failed = budgets.some((b) => b.ok === false);
+  out.push('');
+  out.push(failed ? '**Result: FAIL**' : '**Result: PASS**');
+  out.push('');
+  return { text: out.join('\n'), failed };
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,384 @@
+/**
+ * The configure-aws-credentials v6 inputs this action takes as a drop-in, each run end to end against moto.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { callerIdentity, envCredentials } from '../harness/aws';
+import { stsError } from '../harness/proxy';
+import type { Job } from '../harness/runner';
+import { expectFailure, expectNoLeaks, expectRefused, expectSuccess, useStack } from './stack';
+
+const stack = useStack();
+const ROLE = 'arn:aws:iam::123456789012:role/deploy';
+const KEYS = {
+  'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE',
+  'aws-secret-access-key': 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+};
+const base = () => ({ 'aws-region': 'eu-west-1', 'sts-endpoint': stack.proxy.url });
+const keysAndRole = () => ({ ...base(), ...KEYS, 'role-to-assume': ROLE });
+
+const assumeRequests = () => stack.proxy.requests.filter((r) => r.operation === 'AssumeRole');
+/** The access key id that signed a request (from its SigV4 Authorization header). */
+const signedWith = (headers: Record<string, unknown>) =>
+  /Credential=([A-Z0-9]+)\//.exec(String(headers.authorization ?? ''))?.[1];
+
+async function identityFromEnv(job: Job) {
+  return callerIdentity(stack.moto.url, envCredentials(job.visibleEnv()));
+}
+
+describe('aws-profile', () => {
+  const awsDir = (job: Job) => path.join(job.dir, 'home', '.aws');
+  const mode = (file: string) => fs.statSync(file).mode & 0o777;
+
+  test('with keys and a role: files 0600 in a 0700 dir, AWS_PROFILE exported, env credentials not', async () => {
+    const job = stack.job();
+    fs.mkdirSync(awsDir(job));
+    const other = '[other]\naws_access_key_id = AKIAOTHEROTHEROTHER1\naws_secret_access_key = keep-me\n';
+    fs.writeFileSync(path.join(awsDir(job), 'credentials'), other);
+    fs.chmodSync(awsDir(job), 0o700);
+    const result = await job.main({ ...keysAndRole(), 'aws-profile': 'ci' });
+    expectSuccess(result);
+    expect(result.env.AWS_PROFILE).toBe('ci');
+    expect(result.env).not.toHaveProperty('AWS_ACCESS_KEY_ID');
+    expect(result.outputs['authenticated-arn']).toBe(
+      'arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions',
+    );
+
+    const credentials = fs.readFileSync(path.join(awsDir(job), 'credentials'), 'utf8');
+    expect(credentials.startsWith(other)).toBe(true);
+    expect(credentials).toContain('[ci]');
+    expect(fs.readFileSync(path.join(awsDir(job), 'config'), 'utf8')).toContain(
+      '[profile ci]\nregion = eu-west-1',
+    );
+    expect(mode(awsDir(job))).toBe(0o700);
+    expect(mode(path.join(awsDir(job), 'credentials'))).toBe(0o600);
+    expect(mode(path.join(awsDir(job), 'config'))).toBe(0o600);
+    expectNoLeaks(result, KEYS['aws-secret-access-key']);
+
+    // Real clients read it: the aws-cli and boto3, with nothing but HOME and the profile name.
+    const clientEnv = {
+      PATH: process.env.PATH ?? '',
+      HOME: path.join(job.dir, 'home'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    const cli = execFileSync(
+      'aws',
+      ['sts', 'get-caller-identity', '--profile', 'ci', '--endpoint-url', stack.moto.url, '--output', 'json'],
+      { env: clientEnv, encoding: 'utf8' },
+    );
+    expect(JSON.parse(cli).Arn).toBe('arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions');
+    const boto = execFileSync(
+      'python3',
+      [
+        '-c',
+        'import boto3,sys; s=boto3.Session(profile_name="ci"); ' +
+          'print(s.region_name, s.client("sts", endpoint_url=sys.argv[1]).get_caller_identity()["Arn"])',
+        stack.moto.url,
+      ],
+      { env: clientEnv, encoding: 'utf8' },
+    );
+    expect(boto.trim()).toBe('eu-west-1 arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions');
+
+    // The post step removes the profile and keeps the other one.
+    const post = await job.post();
+    expect(post.exitCode).toBe(0);
+    expect(post.warnings).toEqual([]);
+    expect(fs.readFileSync(path.join(awsDir(job), 'credentials'), 'utf8')).toBe(other);
+    expect(fs.existsSync(path.join(awsDir(job), 'config'))).toBe(false);
+    expect(job.visibleEnv().AWS_PROFILE).toBe('');
+  });
+
+  test('an existing profile is refused unless overwrite-aws-profile, and nothing is exported', async () => {
+    const job = stack.job();
+    const credentialsFile = path.join(job.dir, 'creds');
+    const configFile = path.join(job.dir, 'conf');
+    fs.writeFileSync(credentialsFile, '[ci]\naws_access_key_id = AKIAOLDOLDOLDOLDOLD1\n', { mode: 0o600 });
+    const env = { AWS_SHARED_CREDENTIALS_FILE: credentialsFile, AWS_CONFIG_FILE: configFile };
+    const refused = await job.main({ ...keysAndRole(), 'aws-profile': 'ci' }, env);
+    const message = expectFailure(refused);
+    expect(message).toContain("'aws-profile'");
+    expect(message).toContain('overwrite-aws-profile');
+    expect(fs.readFileSync(credentialsFile, 'utf8')).toBe('[ci]\naws_access_key_id = AKIAOLDOLDOLDOLDOLD1\n');
+
+    const replaced = await job.main(
+      { ...keysAndRole(), 'aws-profile': 'ci', 'overwrite-aws-profile': 'true' },
+      env,
+    );
+    expectSuccess(replaced);
+    expect(fs.readFileSync(credentialsFile, 'utf8')).not.toContain('AKIAOLDOLDOLDOLDOLD1');
+    expect(fs.readFileSync(configFile, 'utf8')).toContain('[profile ci]');
+  });
+
+  test('a symlinked credentials file is refused', async () => {
+    const job = stack.job();
+    const target = path.join(job.dir, 'elsewhere');
+    fs.writeFileSync(target, '');
+    const link = path.join(job.dir, 'link');
+    fs.symlinkSync(target, link);
+    const result = await job.main(
+      { ...keysAndRole(), 'aws-profile': 'ci' },
+      { AWS_SHARED_CREDENTIALS_FILE: link },
+    );
+    expect(expectFailure(result)).toContain('symbolic link');
+    expect(fs.readFileSync(target, 'utf8')).toBe('');
+  });
+
+  test('output-env-credentials: true exports the env as well', async () => {
+    const result = await stack
+      .job()
+      .main({ ...keysAndRole(), 'aws-profile': 'ci', 'output-env-credentials': 'true' });
+    expectSuccess(result);
+    expect(result.env.AWS_PROFILE).toBe('ci');
+    expect(result.env.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
+  });
+});
+
+describe('output-env-credentials: false', () => {
+  test('with keys and a role: outputs only, no env', async () => {
+    const result = await stack
+      .job()
+      .main({ ...keysAndRole(), 'output-env-credentials': 'false', 'output-credentials': 'true' });
+    expectSuccess(result);
+    expect(result.env).toEqual({});
+    expect(result.outputs['aws-access-key-id']).toMatch(/^ASIA/);
+    expect(result.outputs['authenticated-arn']).toContain('assumed-role/deploy');
+  });
+});
+
+describe('role-chaining', () => {
+  test("a second step assumes another role with the first step's credentials", async () => {
+    const job = stack.job();
+    const first = await job.main(keysAndRole());
+    expectSuccess(first);
+    const firstKey = first.env.AWS_ACCESS_KEY_ID;
+    stack.proxy.clear();
+    const second = await job.main({
+      ...base(),
+      'role-to-assume': 'arn:aws:iam::123456789012:role/next',
+      'role-chaining': 'true',
+      'role-session-name': 'chained',
+    });
+    expectSuccess(second);
+    expect(assumeRequests()).toHaveLength(1);
+    expect(signedWith(assumeRequests()[0]?.headers ?? {})).toBe(firstKey);
+    expect(second.outputs['authenticated-arn']).toBe('arn:aws:sts::123456789012:assumed-role/next/chained');
+    expect((await identityFromEnv(job)).Arn).toBe('arn:aws:sts::123456789012:assumed-role/next/chained');
+  });
+
+  test('without credentials in the environment it says so', async () => {
+    const result = await stack.job().main({ ...base(), 'role-to-assume': ROLE, 'role-chaining': 'true' });
+    expectRefused(result, 'role-chaining');
+    expect(stack.proxy.requests).toEqual([]);
+  });
+});
+
+describe('AssumeRole parameters', () => {
+  const sent = () => assumeRequests()[0]?.params ?? {};
+
+  test('role-external-id and the default session tags', async () => {
+    expectSuccess(await stack.job().main({ ...keysAndRole(), 'role-external-id': 'partner-7' }));
+    expect(sent()).toMatchObject({
+      ExternalId: 'partner-7',
+      'Tags.member.1.Key': 'GitHub',
+      'Tags.member.1.Value': 'Actions',
+      'Tags.member.2.Key': 'Repository',
+      'Tags.member.2.Value': 'octo-org/octo-repo',
+    });
+    const keys = Object.entries(sent())
+      .filter(([k]) => /^Tags\.member\.\d+\.Key$/.test(k))
+      .map(([, v]) => v);
+    expect(keys).toEqual(['GitHub', 'Repository', 'Workflow', 'Action', 'Actor', 'Commit', 'Branch']);
+  });
+
+  test('custom-tags and transitive-tag-keys', async () => {
+    const result = await stack.job().main({
+      ...keysAndRole(),
+      'custom-tags': '{"Team":"web","Cost":42}',
+      'transitive-tag-keys': 'Team\nRepository',
+    });
+    expectSuccess(result);
+    const params = Object.entries(sent());
+    const tag = (key: string) => {
+      const at = params.find(([k, v]) => /^Tags\.member\.\d+\.Key$/.test(k) && v === key)?.[0];
+      return at ? sent()[at.replace('.Key', '.Value')] : undefined;
+    };
+    expect([tag('Team'), tag('Cost')]).toEqual(['web', '42']);
+    expect(sent()).toMatchObject({
+      'TransitiveTagKeys.member.1': 'Team',
+      'TransitiveTagKeys.member.2': 'Repository',
+    });
+  });
+
+  test('role-skip-session-tagging sends none', async () => {
+    expectSuccess(await stack.job().main({ ...keysAndRole(), 'role-skip-session-tagging': 'true' }));
+    expect(Object.keys(sent()).some((k) => k.startsWith('Tags.'))).toBe(false);
+  });
+
+  test('PackedPolicyTooLarge: once more with the essential tags only', async () => {
+    stack.proxy.fault = (r, i) =>
+      r.operation === 'AssumeRole' && i === 0
+        ? {
+            status: 400,
+            body: stsError('PackedPolicyTooLarge', 'Packed policy consumes 112% of allotted space'),
+          }
+        : undefined;
+    const result = await stack.job().main({ ...keysAndRole(), 'custom-tags': '{"Team":"web"}' });
+    expectSuccess(result);
+    expect(assumeRequests()).toHaveLength(2);
+    const retried = Object.entries(assumeRequests()[1]?.params ?? {}).filter(([k]) => k.endsWith('.Key'));
+    expect(retried.map(([, v]) => v)).toEqual(['GitHub', 'Repository']);
+  });
+
+  test("a role given by name is in the caller's account", async () => {
+    const result = await stack.job().main({ ...base(), ...KEYS, 'role-to-assume': 'deploy' });
+    expectSuccess(result);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['GetCallerIdentity', 'AssumeRole']);
+    expect(sent().RoleArn).toBe(ROLE);
+  });
+});
+
+describe('credentials already in the environment', () => {
+  const previous = { AWS_ACCESS_KEY_ID: 'AKIAPREVIOUSPREVIOUS', AWS_SECRET_ACCESS_KEY: 'previous-secret' };
+
+  test('ambient: a role with no keys and no OIDC is assumed with the environment credentials', async () => {
+    const result = await stack.job(previous).main({ ...base(), 'role-to-assume': ROLE });
+    expectSuccess(result);
+    expect(assumeRequests()).toHaveLength(1);
+    expect(signedWith(assumeRequests()[0]?.headers ?? {})).toBe(previous.AWS_ACCESS_KEY_ID);
+  });
+
+  test('ambient: AWS_PROFILE from a shared credentials file', async () => {
+    const job = stack.job();
+    const file = path.join(job.dir, 'ambient-credentials');
+    fs.writeFileSync(file, '[runner]\naws_access_key_id = AKIAFROMPROFILEFILE1\naws_secret_access_key = s\n');
+    const result = await job.main(
+      { ...base(), 'role-to-assume': ROLE },
+      { AWS_PROFILE: 'runner', AWS_SHARED_CREDENTIALS_FILE: file },
+    );
+    expectSuccess(result);
+    expect(signedWith(assumeRequests()[0]?.headers ?? {})).toBe('AKIAFROMPROFILEFILE1');
+  });
+
+  test('force-skip-oidc uses them even when OIDC is available', async () => {
+    const result = await stack.job({ ...previous, ...stack.oidc.env }).main({
+      ...base(),
+      'role-to-assume': ROLE,
+      'force-skip-oidc': 'true',
+    });
+    expectSuccess(result);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole']);
+  });
+
+  test('unset-current-credentials clears them first (so nothing is left to sign with)', async () => {
+    const result = await stack
+      .job(previous)
+      .main({ ...base(), 'role-to-assume': ROLE, 'unset-current-credentials': 'true' });
+    expect(result.exitCode).toBe(1);
+    expect(result.errors[0]).toContain('permissions: id-token: write');
+    expect(result.env).toMatchObject({ AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
+    expect(stack.proxy.requests).toEqual([]);
+  });
+
+  test('use-existing-credentials: valid ones are kept and nothing new is exported', async () => {
+    const result = await stack.job(previous).main({ ...keysAndRole(), 'use-existing-credentials': 'true' });
+    expectSuccess(result);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['GetCallerIdentity']);
+    expect(result.env).toEqual({});
+  });
+
+  test('use-existing-credentials: refused ones are replaced', async () => {
+    stack.proxy.fault = (r) =>
+      r.operation === 'GetCallerIdentity'
+        ? {
+            status: 403,
+            body: stsError('InvalidClientTokenId', 'The security token included in the request is invalid.'),
+          }
+        : undefined;
+    const result = await stack.job(previous).main({ ...keysAndRole(), 'use-existing-credentials': 'true' });
+    expectSuccess(result);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['GetCallerIdentity', 'AssumeRole']);
+    expect(result.env.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
+  });
+});
+
+describe('guards', () => {
+  test.each([
+    ['123456789012', true],
+    ['111111111111,123456789012', true],
+    ['111111111111', false],
+  ])('allowed-account-ids %s', async (ids, allowed) => {
+    const result = await stack.job().main({ ...keysAndRole(), 'allowed-account-ids': ids });
+    if (allowed) expectSuccess(result);
+    else expect(expectFailure(result)).toContain('account 123456789012, which is not in allowed-account-ids');
+  });
+
+  test('special-characters-workaround: the exported secret is letters and digits only', async () => {
+    const result = await stack.job().main({ ...keysAndRole(), 'special-characters-workaround': 'true' });
+    expectSuccess(result);
+    expect(result.env.AWS_SECRET_ACCESS_KEY).toMatch(/^[A-Za-z0-9]+$/);
+    expect(assumeRequests().length).toBeGreaterThanOrEqual(1);
+    // Every secret STS handed out, used or not, was masked.
+    const issued = assumeRequests().map((r) => /<SecretAccessKey>([^<]+)</.exec(r.response?.body ?? '')?.[1]);
+    expectNoLeaks(result, ...issued);
+  });
+});
+
+describe('inputs from plain environment variables', () => {
+  test('ROLE_TO_ASSUME, ROLE_SESSION_NAME and AWS_REGION stand in for missing inputs', async () => {
+    const job = stack.job({ ROLE_TO_ASSUME: ROLE, ROLE_SESSION_NAME: 'from-env', AWS_REGION: 'ap-south-1' });
+    const result = await job.main({ 'sts-endpoint': stack.proxy.url, ...KEYS });
+    expectSuccess(result);
+    expect(result.outputs['authenticated-arn']).toBe(
+      'arn:aws:sts::123456789012:assumed-role/deploy/from-env',
+    );
+    expect(result.env.AWS_REGION).toBe('ap-south-1');
+  });
+
+  test('an explicit input wins', async () => {
+    const job = stack.job({ ROLE_SESSION_NAME: 'from-env' });
+    const result = await job.main({ ...keysAndRole(), 'role-session-name': 'explicit' });
+    expectSuccess(result);
+    expect(result.outputs['authenticated-arn']).toContain('/explicit');
+  });
+
+  test('keys never come from AWS_ACCESS_KEY_ID (that would hijack OIDC)', async () => {
+    const job = stack.job({
+      AWS_ACCESS_KEY_ID: 'AKIAPREVIOUSPREVIOUS',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      ...stack.oidc.env,
+    });
+    const result = await job.main({ ...base(), 'role-to-assume': ROLE });
+    expectSuccess(result);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRoleWithWebIdentity']);
+  });
+});
+
+describe('http-proxy', () => {
+  const direct = () => ({
+    ...KEYS,
+    'aws-region': 'eu-west-1',
+    'role-to-assume': ROLE,
+    'sts-endpoint': stack.moto.url,
+  });
+
+  test('AWS requests go through the proxy', async () => {
+    const result = await stack.job().main({ ...direct(), 'http-proxy': stack.proxy.url });
+    expectSuccess(result);
+    expect(stack.proxy.requests.map((r) => [r.operation, r.viaProxy])).toEqual([['AssumeRole', true]]);
+  });
+
+  test('HTTPS_PROXY from the environment is honoured', async () => {
+    const result = await stack.job({ HTTPS_PROXY: stack.proxy.url }).main(direct());
+    expectSuccess(result);
+    expect(stack.proxy.requests.map((r) => r.viaProxy)).toEqual([true]);
+  });
+
+  test('no-proxy bypasses it', async () => {
+    const result = await stack
+      .job()
+      .main({ ...direct(), 'http-proxy': stack.proxy.url, 'no-proxy': '127.0.0.1' });
+    expectSuccess(result);
+    expect(stack.proxy.requests).toEqual([]);
+  });
+});

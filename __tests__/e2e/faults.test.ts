@@ -1,0 +1,206 @@
+/**
+ * Faults moto cannot make — throttling, 5xx, resets, hangs — injected by the loopback proxy in front of it:
+ * retried only where retrying helps, never hanging, and the post step puts the job back as it was.
+ */
+import { stsError } from '../harness/proxy';
+import { expectFailure, expectNoLeaks, expectSuccess, useStack } from './stack';
+
+const stack = useStack();
+const ROLE = 'arn:aws:iam::123456789012:role/deploy';
+const KEYS = {
+  'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE',
+  'aws-secret-access-key': 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+};
+const inputs = (more: Record<string, string> = {}) => ({
+  'aws-region': 'eu-west-1',
+  'sts-endpoint': stack.proxy.url,
+  ...KEYS,
+  'role-to-assume': ROLE,
+  ...more,
+});
+const assumes = () => stack.proxy.count('AssumeRole');
+
+/** The first `times` AssumeRole requests get `fault`, the rest reach moto. */
+function failFirst(times: number, fault: NonNullable<ReturnType<NonNullable<typeof stack.proxy.fault>>>) {
+  let seen = 0;
+  stack.proxy.fault = (r) => (r.operation === 'AssumeRole' && seen++ < times ? fault : undefined);
+}
+
+describe('retried, because retrying helps', () => {
+  test.each([
+    ['Throttling x3', 3, { status: 400, body: stsError('Throttling', 'Rate exceeded') }, 4],
+    ['503 x2', 2, { status: 503, body: stsError('ServiceUnavailable', 'Service unavailable') }, 3],
+    ['connection reset x2', 2, { reset: true } as const, 3],
+    ['RequestLimitExceeded x1', 1, { status: 400, body: stsError('RequestLimitExceeded', 'slow down') }, 2],
+    ['429 x1', 1, { status: 429, body: stsError('TooManyRequests', 'slow down') }, 2],
+  ])('%s then success', async (_name, times, fault, requests) => {
+    failFirst(times, fault);
+    const result = await stack.job().main(inputs());
+    expectSuccess(result);
+    expect(assumes()).toBe(requests);
+    expectNoLeaks(result, KEYS['aws-secret-access-key']);
+  });
+
+  test('IDPCommunicationError for a web identity is retried', async () => {
+    let seen = 0;
+    stack.proxy.fault = (r) =>
+      r.operation === 'AssumeRoleWithWebIdentity' && seen++ < 1
+        ? { status: 400, body: stsError('IDPCommunicationError', 'The IdP could not be reached') }
+        : undefined;
+    const result = await stack.job(stack.oidc.env).main({
+      'aws-region': 'eu-west-1',
+      'sts-endpoint': stack.proxy.url,
+      'role-to-assume': ROLE,
+    });
+    expectSuccess(result);
+    expect(stack.proxy.count('AssumeRoleWithWebIdentity')).toBe(2);
+  });
+
+  test('a request that hangs once becomes a retried attempt through the per-request timeout', async () => {
+    failFirst(1, { hang: true });
+    const result = await stack.job().main(inputs());
+    expectSuccess(result);
+    expect(assumes()).toBe(2);
+  }, 30_000);
+});
+
+describe('bounded, and final where retrying cannot help', () => {
+  test('503 forever with retry-max-attempts: 3 -> exactly 3 requests and a clear failure', async () => {
+    stack.proxy.fault = (r) =>
+      r.operation === 'AssumeRole'
+        ? { status: 503, body: stsError('ServiceUnavailable', 'down') }
+        : undefined;
+    const message = expectFailure(await stack.job().main(inputs({ 'retry-max-attempts': '3' })));
+    expect(assumes()).toBe(3);
+    expect(message).toContain('ServiceUnavailable (HTTP 503)');
+  });
+
+  test('disable-retry: one attempt', async () => {
+    stack.proxy.fault = (r) =>
+      r.operation === 'AssumeRole'
+        ? { status: 503, body: stsError('ServiceUnavailable', 'down') }
+        : undefined;
+    expectFailure(await stack.job().main(inputs({ 'disable-retry': 'true' })));
+    expect(assumes()).toBe(1);
+  });
+
+  test.each([
+    [
+      'AccessDenied',
+      403,
+      'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: sts:AssumeRole',
+    ],
+    ['ValidationError', 400, '1 validation error detected'],
+    ['ExpiredToken', 400, 'The security token included in the request is expired'],
+    ['MalformedPolicyDocument', 400, 'bad policy'],
+    ['RegionDisabledException', 403, 'STS is not activated in this region'],
+  ])('%s -> exactly 1 request', async (code, status, message) => {
+    stack.proxy.fault = (r) =>
+      r.operation === 'AssumeRole' ? { status, body: stsError(code, message) } : undefined;
+    const error = expectFailure(await stack.job({ AWS_ENDPOINT_URL_IAM: stack.proxy.url }).main(inputs()));
+    expect(assumes()).toBe(1);
+    expect(error).toContain(code === 'AccessDenied' ? 'may not assume' : code);
+  });
+
+  test('InvalidIdentityToken for a web identity -> exactly 1 request', async () => {
+    stack.proxy.fault = (r) =>
+      r.operation === 'AssumeRoleWithWebIdentity'
+        ? { status: 400, body: stsError('InvalidIdentityToken', 'No OpenIDConnect provider found') }
+        : undefined;
+    const result = await stack.job(stack.oidc.env).main({
+      'aws-region': 'eu-west-1',
+      'sts-endpoint': stack.proxy.url,
+      'role-to-assume': ROLE,
+    });
+    expect(expectFailure(result)).toContain('InvalidIdentityToken');
+    expect(stack.proxy.count('AssumeRoleWithWebIdentity')).toBe(1);
+  });
+
+  test('hangs forever with action-timeout-s: 4 -> fails within seconds, nothing exported', async () => {
+    stack.proxy.fault = (r) => (r.operation === 'AssumeRole' ? { hang: true } : undefined);
+    const result = await stack.job().main(inputs({ 'action-timeout-s': '4' }));
+    const message = expectFailure(result);
+    expect(message).toContain('action-timeout-s');
+    expect(message).toContain('no credentials were exported');
+    // Not a timing check: proof that the step ended on its own instead of hanging.
+    expect(result.durationMs).toBeLessThan(15_000);
+  }, 30_000);
+});
+
+describe('the post step puts the job back as it was', () => {
+  test('a second use in the job hands the first role back afterwards, and clears what was not set', async () => {
+    const job = stack.job();
+    const first = await job.main(inputs({ 'role-session-name': 'first' }));
+    expectSuccess(first);
+    const firstEnv = { ...job.visibleEnv() };
+    const firstState = job.state;
+
+    const second = await job.main(inputs({ 'role-to-assume': 'arn:aws:iam::123456789012:role/other' }));
+    expectSuccess(second);
+    expect(job.visibleEnv().AWS_ACCESS_KEY_ID).not.toBe(firstEnv.AWS_ACCESS_KEY_ID);
+
+    // Posts run in reverse order: the second step's first.
+    const post2 = await job.post();
+    expect(post2.exitCode).toBe(0);
+    for (const name of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_CREDENTIAL_EXPIRATION',
+    ]) {
+      expect(job.visibleEnv()[name]).toBe(firstEnv[name]);
+    }
+    expectNoLeaks(post2, firstEnv.AWS_SECRET_ACCESS_KEY, firstEnv.AWS_SESSION_TOKEN);
+
+    job.state = firstState;
+    const post1 = await job.post();
+    expect(post1.exitCode).toBe(0);
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION']) {
+      expect(job.visibleEnv()[name]).toBe('');
+    }
+  });
+
+  test('a value set before the action is restored', async () => {
+    const job = stack.job({ AWS_REGION: 'us-west-2' });
+    expectSuccess(await job.main(inputs()));
+    expect(job.visibleEnv().AWS_REGION).toBe('eu-west-1');
+    await job.post();
+    expect(job.visibleEnv().AWS_REGION).toBe('us-west-2');
+  });
+
+  test('AWS_SKIP_CLEANUP_STEP=true leaves everything', async () => {
+    const job = stack.job();
+    const main = await job.main(inputs());
+    const post = await job.post({ AWS_SKIP_CLEANUP_STEP: 'true' });
+    expect(post.exitCode).toBe(0);
+    expect(post.env).toEqual({});
+    expect(job.visibleEnv().AWS_ACCESS_KEY_ID).toBe(main.env.AWS_ACCESS_KEY_ID);
+  });
+
+  test('a failed main step that changed nothing leaves nothing to restore', async () => {
+    const job = stack.job();
+    const main = await job.main(inputs({ 'role-duration-seconds': '5' }));
+    expect(main.exitCode).toBe(1);
+    expect(main.state).toEqual({});
+    const post = await job.post();
+    expect(post.exitCode).toBe(0);
+    expect(post.env).toEqual({});
+  });
+});
+
+describe('secrets', () => {
+  test('a multi-line secret input is masked line by line, before anything else is printed', async () => {
+    const token = 'first-line-of-token\nsecond-line-of-token';
+    const result = await stack
+      .job()
+      .main({ ...inputs(), 'aws-session-token': token, 'role-duration-seconds': '5' });
+    expect(result.exitCode).toBe(1);
+    expect(result.masks).toEqual(
+      expect.arrayContaining([token, 'first-line-of-token', 'second-line-of-token']),
+    );
+    const firstError = result.commands.find((c) => c.name === 'error')?.line ?? -1;
+    const lastMask = Math.max(...result.commands.filter((c) => c.name === 'add-mask').map((c) => c.line));
+    expect(lastMask).toBeLessThan(firstError);
+    expect(stack.proxy.requests).toEqual([]);
+  });
+});
