@@ -7,7 +7,7 @@ import { ExportedEnv, Output, State } from './constants';
 import { describeError } from './errors';
 import { type GateResult, verifyBucket } from './gate';
 import { choosePlan, type Plan } from './plan';
-import { profileFiles, writeProfile } from './profile';
+import { checkProfile, profileFiles, writeProfile } from './profile';
 import { Runner } from './runner';
 import type { Issued } from './sts';
 import { renderSummary } from './summary';
@@ -66,6 +66,13 @@ async function withinDeadline(work: Promise<void>, deadline: number, limitMs: nu
 }
 
 async function act(config: Config, plan: Plan): Promise<void> {
+  // A profile that cannot be written is refused before AWS is asked for anything.
+  if (config.profile)
+    checkProfile({
+      profile: config.profile.name,
+      files: profileFiles(process.env),
+      overwrite: config.profile.overwrite,
+    });
   if (config.proxy) useProxy(config.proxy);
   if (config.unsetCurrentCredentials) {
     for (const name of [ExportedEnv.AccessKeyId, ExportedEnv.SecretAccessKey, ExportedEnv.SessionToken]) {

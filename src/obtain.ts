@@ -3,6 +3,7 @@
  * the IAM look-ups that explain why. Side effects on the runner go through `io`.
  */
 import type { STSClient } from '@aws-sdk/client-sts';
+import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
 import { AwsCallError } from './aws-error';
 import { createStsClient } from './clients';
 import type { Config, Env, Keys } from './config';
@@ -32,7 +33,7 @@ import {
   type SessionPolicy,
 } from './sts';
 import { essentialTags } from './tags';
-import { getWebIdentityToken, type IdTokenFetcher } from './web-identity';
+import { expiresSoon, getWebIdentityToken, type IdTokenFetcher } from './web-identity';
 
 /** What obtaining credentials needs from the runner. */
 export interface Io {
@@ -77,11 +78,19 @@ export async function obtain(config: Config, plan: Plan, io: Io): Promise<Issued
     }
 
     case 'web-identity': {
-      const token = await getWebIdentityToken(plan.token, io.fetchIdToken);
+      const source = plan.token;
+      const token = await getWebIdentityToken(source, io.fetchIdToken);
       io.mask(token);
       const claims = decodeJwtClaims(token);
       if (claims) io.group('Web identity token claims', loggableClaims(claims));
       return withSts(config, undefined, async (sts) => {
+        if (source.kind === 'github-oidc') {
+          refreshTokenPerAttempt(sts, token, async () => {
+            const fresh = await getWebIdentityToken(source, io.fetchIdToken);
+            io.mask(fresh);
+            return fresh;
+          });
+        }
         try {
           const request = { ...session, roleArn: plan.roleArn, webIdentityToken: token };
           return await untilPlain(config, io, () => assumeRoleWithWebIdentity(sts, request));
@@ -155,6 +164,29 @@ async function withSts<T>(
   } finally {
     sts.destroy();
   }
+}
+
+/**
+ * With GitHub OIDC, every attempt (retries included) checks the token it is about to send; one close to
+ * expiry is replaced by a fresh one. Runs after the SDK's retry middleware, so once per attempt.
+ */
+function refreshTokenPerAttempt(sts: STSClient, first: string, fetchFresh: () => Promise<string>): void {
+  let current = first;
+  sts.middlewareStack.addRelativeTo(
+    (next: FinalizeHandler<object, MetadataBearer>) => async (args: FinalizeHandlerArguments<object>) => {
+      const request = args.request as { body?: unknown; headers?: Record<string, string> };
+      if (typeof request.body === 'string' && request.body.includes(current) && expiresSoon(current)) {
+        const fresh = await fetchFresh();
+        // JWTs use only URL-safe characters, so the form-encoded body holds the token as is.
+        request.body = request.body.replace(current, fresh);
+        if (request.headers)
+          request.headers['content-length'] = String(Buffer.byteLength(request.body as string));
+        current = fresh;
+      }
+      return next(args);
+    },
+    { relation: 'after', toMiddleware: 'retryMiddleware', name: 'freshWebIdentityToken' },
+  );
 }
 
 /** With no keys and no OIDC, the SDK's default chain must find something — or the step fails at once. */

@@ -86,19 +86,25 @@ export function parseProfileName(raw: string): string {
  * Writes the profile's section to both files: appended, or replaced in place when `overwrite`.
  * Both files are checked before either is written; if the second write fails, the first is undone.
  */
-export function writeProfile(options: WriteProfileOptions): ProfileRecord {
-  const { profile, files, credentials, region, overwrite } = options;
+/**
+ * The checks writeProfile makes before it writes, on their own, so a profile that cannot be written is
+ * refused before AWS is asked for anything: the files must differ, be no symbolic links, and not hold the
+ * profile already unless overwrite. Returns what each file holds now (undefined: it does not exist).
+ */
+export function checkProfile(options: Pick<WriteProfileOptions, 'profile' | 'files' | 'overwrite'>): {
+  credentials: string | undefined;
+  config: string | undefined;
+} {
+  const { profile, files, overwrite } = options;
   if (path.resolve(files.credentialsFile) === path.resolve(files.configFile)) {
     throw new Error(`The AWS credentials and config files must differ; both are ${files.credentialsFile}.`);
   }
-  const targets = [
-    { file: files.credentialsFile, section: profile, lines: credentialLines(credentials) },
-    { file: files.configFile, section: configSectionName(profile), lines: [`region = ${region}`] },
-  ].map((target) => ({ ...target, before: readIfExists(target.file) }));
-
-  const taken = targets.filter(
-    (t) => t.before !== undefined && findSection(t.before, t.section) !== undefined,
-  );
+  const credentials = readIfExists(files.credentialsFile);
+  const config = readIfExists(files.configFile);
+  const taken = [
+    { file: files.credentialsFile, before: credentials, section: profile },
+    { file: files.configFile, before: config, section: configSectionName(profile) },
+  ].filter((t) => t.before !== undefined && findSection(t.before, t.section) !== undefined);
   if (taken.length > 0 && !overwrite) {
     const where = taken.map((t) => t.file).join(' and ');
     throw new InputError(
@@ -106,6 +112,26 @@ export function writeProfile(options: WriteProfileOptions): ProfileRecord {
       `Input '${Input.AwsProfile}': profile "${profile}" already exists in ${where}; set ${Input.OverwriteAwsProfile}: true to replace it.`,
     );
   }
+  return { credentials, config };
+}
+
+export function writeProfile(options: WriteProfileOptions): ProfileRecord {
+  const { profile, files, credentials, region } = options;
+  const current = checkProfile(options);
+  const targets = [
+    {
+      file: files.credentialsFile,
+      section: profile,
+      lines: credentialLines(credentials),
+      before: current.credentials,
+    },
+    {
+      file: files.configFile,
+      section: configSectionName(profile),
+      lines: [`region = ${region}`],
+      before: current.config,
+    },
+  ];
 
   const record: ProfileRecord = {
     profile,

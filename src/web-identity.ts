@@ -45,3 +45,24 @@ async function readTokenFile(path: string): Promise<string> {
   }
   return token;
 }
+
+/** A token with less than this left is replaced before an attempt uses it. */
+export const TOKEN_REFRESH_MARGIN_MS = 60_000;
+
+/** Epoch ms at which a JWT expires (its exp claim), or undefined when it has none. */
+export function tokenExpiry(token: string): number | undefined {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return undefined;
+  try {
+    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a token is close enough to expiry that an attempt should not use it. */
+export function expiresSoon(token: string, now: number = Date.now()): boolean {
+  const expiry = tokenExpiry(token);
+  return expiry !== undefined && expiry - now < TOKEN_REFRESH_MARGIN_MS;
+}

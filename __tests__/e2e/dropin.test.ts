@@ -97,6 +97,7 @@ describe('aws-profile', () => {
     const env = { AWS_SHARED_CREDENTIALS_FILE: credentialsFile, AWS_CONFIG_FILE: configFile };
     const refused = await job.main({ ...keysAndRole(), 'aws-profile': 'ci' }, env);
     const message = expectFailure(refused);
+    expect(stack.proxy.requests).toEqual([]);
     expect(message).toContain("'aws-profile'");
     expect(message).toContain('overwrite-aws-profile');
     expect(fs.readFileSync(credentialsFile, 'utf8')).toBe('[ci]\naws_access_key_id = AKIAOLDOLDOLDOLDOLD1\n');
@@ -121,6 +122,7 @@ describe('aws-profile', () => {
       { AWS_SHARED_CREDENTIALS_FILE: link },
     );
     expect(expectFailure(result)).toContain('symbolic link');
+    expect(stack.proxy.requests).toEqual([]);
     expect(fs.readFileSync(target, 'utf8')).toBe('');
   });
 

@@ -56,6 +56,28 @@ describe('retried, because retrying helps', () => {
     expect(stack.proxy.count('AssumeRoleWithWebIdentity')).toBe(2);
   });
 
+  test('GitHub OIDC: a token close to expiry is replaced before an attempt sends it', async () => {
+    stack.oidc.lifetimes.push(20); // the first token has 20 s left: too little to send
+    const before = stack.oidc.issued.length;
+    let seen = 0;
+    stack.proxy.fault = (r) =>
+      r.operation === 'AssumeRoleWithWebIdentity' && seen++ < 1
+        ? { status: 400, body: stsError('Throttling', 'Rate exceeded') }
+        : undefined;
+    const result = await stack.job(stack.oidc.env).main({
+      'aws-region': 'eu-west-1',
+      'sts-endpoint': stack.proxy.url,
+      'role-to-assume': ROLE,
+    });
+    expectSuccess(result);
+    const [stale, fresh] = stack.oidc.issued.slice(before);
+    expect(stack.oidc.issued.length - before).toBe(2);
+    const sent = stack.proxy.requests.map((r) => r.params.WebIdentityToken);
+    expect(sent).toEqual([fresh, fresh]);
+    expect(sent).not.toContain(stale);
+    expectNoLeaks(result, stale, fresh);
+  });
+
   test('a request that hangs once becomes a retried attempt through the per-request timeout', async () => {
     failFirst(1, { hang: true });
     const result = await stack.job().main(inputs());

@@ -10,7 +10,7 @@ const { randomBytes } = require('node:crypto');
 const b64url = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** An unsigned-looking JWT with the given claims (nobody here verifies signatures). */
-function makeJwt(/** @type {Record<string, unknown>} */ claims) {
+function makeJwt(/** @type {Record<string, unknown>} */ claims, lifetime = 300) {
   const now = Math.floor(Date.now() / 1000);
   return [
     b64url({ alg: 'RS256', typ: 'JWT', kid: 'test' }),
@@ -18,7 +18,7 @@ function makeJwt(/** @type {Record<string, unknown>} */ claims) {
       iss: 'https://token.actions.githubusercontent.com',
       iat: now,
       nbf: now,
-      exp: now + 300,
+      exp: now + lifetime,
       ...claims,
     }),
     randomBytes(32).toString('base64url'),
@@ -41,6 +41,7 @@ function githubClaims(/** @type {string} */ audience) {
  * @property {Record<string, string>} env  ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN for the child
  * @property {{ audience: string | null, authorized: boolean }[]} requests
  * @property {string[]} issued   every token handed out
+ * @property {number[]} lifetimes  seconds of validity for the next tokens, used up in order (then 300)
  * @property {() => Promise<void>} close
  */
 
@@ -61,24 +62,28 @@ function startOidc() {
       res.end('{"message":"bad bearer token"}');
       return;
     }
-    const token = makeJwt(githubClaims(audience ?? 'https://github.com/octo-org'));
+    const token = makeJwt(githubClaims(audience ?? 'https://github.com/octo-org'), handle.lifetimes.shift() ?? 300);
     issued.push(token);
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ value: token }));
   });
+  /** @type {OidcServer} */
+  const handle = {
+    env: {},
+    requests,
+    issued,
+    lifetimes: [],
+    close: () => new Promise((r) => server.close(() => r())),
+  };
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({
-        env: {
-          ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/token?api-version=2.0`,
-          ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken,
-        },
-        requests,
-        issued,
-        close: () => new Promise((r) => server.close(() => r())),
-      });
+      handle.env = {
+        ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/token?api-version=2.0`,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken,
+      };
+      resolve(handle);
     });
   });
 }

@@ -151,7 +151,7 @@ async function runStep(jobDir, options = {}) {
     exitCode: code,
     stdout,
     stderr,
-    outputs: parseFileCommand(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8')),
+    outputs: declaredOutputs(parseFileCommand(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8'))),
     env: parseFileCommand(fs.readFileSync(files.GITHUB_ENV, 'utf8')),
     state: parseFileCommand(fs.readFileSync(files.GITHUB_STATE, 'utf8')),
     summary: fs.readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'),
@@ -190,6 +190,15 @@ function spawnNode(entry, env, timeoutMs) {
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Every output a step sets must be declared in action.yml (configure-aws-credentials sets one it does not). */
+function declaredOutputs(/** @type {Record<string, string>} */ outputs) {
+  const declared = action.outputs ?? {};
+  const unknown = Object.keys(outputs).filter((name) => !(name in declared));
+  if (unknown.length > 0)
+    throw new Error(`the action set outputs not declared in action.yml: ${unknown.join(', ')}`);
+  return outputs;
 }
 
 /** Reads a GITHUB_OUTPUT-style file: `name<<DELIM\nvalue\nDELIM` blocks or `name=value` lines. */
