@@ -1,9 +1,10 @@
+import type { RetryErrorInfo, SdkError } from '@smithy/types';
 import { BACKOFF, backoffDelay, GateRetryStrategy } from '../../src/retry';
 import { expiresSoon, tokenExpiry } from '../../src/web-identity';
 
 const sdkError = (name: string, status: number) =>
   Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
-const info = (error: Error) => ({ error, errorType: 'TRANSIENT' as const });
+const info = (error: Error): RetryErrorInfo => ({ error: error as SdkError, errorType: 'TRANSIENT' });
 
 describe('backoffDelay: exponential ceiling, full jitter', () => {
   test.each([
