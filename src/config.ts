@@ -282,7 +282,7 @@ function readProxy(read: InputReader, env: Env): { url: string; noProxy: string 
   const raw =
     read(Input.HttpProxy) || env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy || '';
   const noProxy = read(Input.NoProxy) || env.NO_PROXY || env.no_proxy || '';
-  if (/\s/.test(noProxy.replace(/\s*,\s*/g, ','))) {
+  if (noProxy.split(',').some((host) => /\s/.test(host.trim()))) {
     throw InputError.invalid(
       Input.NoProxy,
       noProxy,

@@ -61,7 +61,16 @@ export function parsePolicyJson(input: Input, raw: string): string {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw InputError.invalid(input, raw, form);
-  const packed = JSON.stringify(value);
+  let packed: string;
+  try {
+    packed = JSON.stringify(value);
+  } catch {
+    // JSON.parse takes nesting that JSON.stringify cannot recurse through; no such policy fits anyway.
+    throw new InputError(
+      input,
+      `Input '${input}' is nested too deeply to be a policy; STS allows 2048 characters.`,
+    );
+  }
   if (packed.length > 2048) {
     throw new InputError(
       input,
@@ -71,7 +80,7 @@ export function parsePolicyJson(input: Input, raw: string): string {
   return packed;
 }
 
-/** A list written one item a line or separated by commas; blanks dropped. */
+/** A list written one item a line or separated by commas (so no item may hold a comma); blanks dropped. */
 export function parseList(raw: string): string[] {
   return raw
     .split(/[\n,]/)
