@@ -36,3 +36,13 @@ test('rebuilding dist/ from src/ changes nothing', () => {
     fs.rmSync(built, { recursive: true, force: true });
   }
 }, 180_000);
+
+test('all JavaScript under dist/ stays within the 1.9 MB budget, and the post step loads no AWS SDK', () => {
+  const dist = path.join(ROOT, 'dist');
+  const js = files(dist).filter((file) => file.endsWith('.js'));
+  const total = js.reduce((sum, file) => sum + fs.statSync(path.join(dist, file)).size, 0);
+  expect(total).toBeLessThanOrEqual(1_900_000);
+  const post = fs.readFileSync(path.join(dist, 'post', 'index.js'), 'utf8');
+  expect(post.length).toBeLessThan(20_000);
+  expect(post).not.toMatch(/node:https|smithy|aws-sdk/);
+});
