@@ -62,7 +62,10 @@ function startOidc() {
       res.end('{"message":"bad bearer token"}');
       return;
     }
-    const token = makeJwt(githubClaims(audience ?? 'https://github.com/octo-org'), handle.lifetimes.shift() ?? 300);
+    const token = makeJwt(
+      githubClaims(audience ?? 'https://github.com/octo-org'),
+      handle.lifetimes.shift() ?? 300,
+    );
     issued.push(token);
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ value: token }));
