@@ -3,7 +3,6 @@
  * aws-cli and the SDKs work with AWS_PROFILE, and removes exactly what was written in the post step.
  * Every other byte of both files is kept: a file is split into sections only to find and replace ours.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -370,7 +369,9 @@ function ensureDir(dir: string, created: string[]): void {
 
 /** Replaces the file by renaming a new one (mode 0600) over it, so a reader never sees half a file. */
 function writeAtomically(file: string, text: string): void {
-  const suffix = `${process.pid}.${crypto.randomBytes(6).toString('hex')}`;
+  // Opened with 'wx' (create, never reuse), so the name only has to be unlikely to exist already;
+  // node:crypto would cost the post step more than all the rest of its work.
+  const suffix = `${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${suffix}.tmp`);
   fs.writeFileSync(temp, text, { mode: FILE_MODE, flag: 'wx' });
   try {
