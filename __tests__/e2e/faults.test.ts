@@ -20,11 +20,19 @@ const inputs = (more: Record<string, string> = {}) => ({
 });
 const assumes = () => stack.proxy.count('AssumeRole');
 
-/** The first `times` AssumeRole requests get `fault`, the rest reach moto. */
-function failFirst(times: number, fault: NonNullable<ReturnType<NonNullable<typeof stack.proxy.fault>>>) {
+type Fault = NonNullable<ReturnType<NonNullable<typeof stack.proxy.fault>>>;
+
+/** The first `times` requests for `operation` get `fault`, the rest reach moto. */
+function failFirst(times: number, fault: Fault, operation = 'AssumeRole') {
   let seen = 0;
-  stack.proxy.fault = (r) => (r.operation === 'AssumeRole' && seen++ < times ? fault : undefined);
+  stack.proxy.fault = (r) => (r.operation === operation && seen++ < times ? fault : undefined);
 }
+
+/** A main step with GitHub OIDC: AssumeRoleWithWebIdentity. */
+const mainWithOidc = () =>
+  stack
+    .job(stack.oidc.env)
+    .main({ 'aws-region': 'eu-west-1', 'sts-endpoint': stack.proxy.url, 'role-to-assume': ROLE });
 
 describe('retried, because retrying helps', () => {
   test.each([
@@ -42,16 +50,9 @@ describe('retried, because retrying helps', () => {
   });
 
   test('IDPCommunicationError for a web identity is retried', async () => {
-    let seen = 0;
-    stack.proxy.fault = (r) =>
-      r.operation === 'AssumeRoleWithWebIdentity' && seen++ < 1
-        ? { status: 400, body: stsError('IDPCommunicationError', 'The IdP could not be reached') }
-        : undefined;
-    const result = await stack.job(stack.oidc.env).main({
-      'aws-region': 'eu-west-1',
-      'sts-endpoint': stack.proxy.url,
-      'role-to-assume': ROLE,
-    });
+    const idpDown = { status: 400, body: stsError('IDPCommunicationError', 'The IdP could not be reached') };
+    failFirst(1, idpDown, 'AssumeRoleWithWebIdentity');
+    const result = await mainWithOidc();
     expectSuccess(result);
     expect(stack.proxy.count('AssumeRoleWithWebIdentity')).toBe(2);
   });
@@ -59,16 +60,8 @@ describe('retried, because retrying helps', () => {
   test('GitHub OIDC: a token close to expiry is replaced before an attempt sends it', async () => {
     stack.oidc.lifetimes.push(20); // the first token has 20 s left: too little to send
     const before = stack.oidc.issued.length;
-    let seen = 0;
-    stack.proxy.fault = (r) =>
-      r.operation === 'AssumeRoleWithWebIdentity' && seen++ < 1
-        ? { status: 400, body: stsError('Throttling', 'Rate exceeded') }
-        : undefined;
-    const result = await stack.job(stack.oidc.env).main({
-      'aws-region': 'eu-west-1',
-      'sts-endpoint': stack.proxy.url,
-      'role-to-assume': ROLE,
-    });
+    failFirst(1, { status: 400, body: stsError('Throttling', 'Rate exceeded') }, 'AssumeRoleWithWebIdentity');
+    const result = await mainWithOidc();
     expectSuccess(result);
     const [stale, fresh] = stack.oidc.issued.slice(before);
     expect(stack.oidc.issued.length - before).toBe(2);
@@ -125,15 +118,12 @@ describe('bounded, and final where retrying cannot help', () => {
   });
 
   test('InvalidIdentityToken for a web identity -> exactly 1 request', async () => {
-    stack.proxy.fault = (r) =>
-      r.operation === 'AssumeRoleWithWebIdentity'
-        ? { status: 400, body: stsError('InvalidIdentityToken', 'No OpenIDConnect provider found') }
-        : undefined;
-    const result = await stack.job(stack.oidc.env).main({
-      'aws-region': 'eu-west-1',
-      'sts-endpoint': stack.proxy.url,
-      'role-to-assume': ROLE,
-    });
+    const badToken = {
+      status: 400,
+      body: stsError('InvalidIdentityToken', 'No OpenIDConnect provider found'),
+    };
+    failFirst(Number.POSITIVE_INFINITY, badToken, 'AssumeRoleWithWebIdentity');
+    const result = await mainWithOidc();
     expect(expectFailure(result)).toContain('InvalidIdentityToken');
     expect(stack.proxy.count('AssumeRoleWithWebIdentity')).toBe(1);
   });
