@@ -228,6 +228,13 @@ function writeSummary(
   gate: GateResult | undefined,
   exported: boolean,
 ): void {
+  const exportedTo = exported
+    ? [
+        ...(config.outputEnvCredentials ? ['environment'] : []),
+        ...(config.profile ? [`profile ${config.profile.name}`] : []),
+        ...(config.outputCredentials ? ['step outputs'] : []),
+      ]
+    : [];
   const roleSession = plan.kind === 'assume-role' || plan.kind === 'web-identity';
   const markdown = renderSummary({
     operation: OPERATION[plan.kind],
@@ -238,7 +245,7 @@ function writeSummary(
     ...(roleSession ? { sessionName: config.sessionName } : {}),
     ...(issued.credentials.expiration ? { expiration: issued.credentials.expiration } : {}),
     ...(gate ? { gate } : {}),
-    exported,
+    exportedTo,
     now: new Date(),
   });
   try {

@@ -16,8 +16,8 @@ export interface Report {
   expiration?: Date;
   /** Set when the S3 access gate ran. */
   gate?: GateResult;
-  /** Whether credentials were exported to later steps. */
-  exported: boolean;
+  /** Where later steps find the credentials: e.g. ['environment', 'profile ci']; empty when nowhere. */
+  exportedTo: string[];
   now: Date;
 }
 
@@ -36,7 +36,8 @@ export function renderSummary(report: Report): string {
   if (report.sessionName !== undefined) rows.push(['Session name', cell(report.sessionName)]);
   const expiry = report.expiration ? describeExpiry(report.expiration, report.now) : 'never (long-term keys)';
   rows.push(['Expires', expiry]);
-  rows.push(['Exported to later steps', report.exported ? 'yes' : 'no']);
+  const exported = report.exportedTo.length === 0 ? 'no' : `yes: ${report.exportedTo.map(cell).join(', ')}`;
+  rows.push(['Exported to later steps', exported]);
 
   const table = rows.map(([label, value]) => `| ${label} | ${value} |`);
   const lines = ['## AWS credentials', '', '| | |', '| --- | --- |', ...table];

@@ -41,6 +41,7 @@ describe('aws-profile', () => {
     expectSuccess(result);
     expect(result.env.AWS_PROFILE).toBe('ci');
     expect(result.env).not.toHaveProperty('AWS_ACCESS_KEY_ID');
+    expect(result.summary).toContain('| Exported to later steps | yes: profile ci |');
     expect(result.outputs['authenticated-arn']).toBe(
       'arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions',
     );

@@ -203,7 +203,7 @@ describe('report mode (verify-required: false)', () => {
     expect(result.outputs['bucket-accessible']).toBe('false');
     expect(result.outputs['bucket-object-count']).toBe('0');
     expect(result.env.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
-    expect(result.summary).toContain('| Exported to later steps | yes |');
+    expect(result.summary).toContain('| Exported to later steps | yes: environment |');
     expectNothingLeaked(result);
   });
 });

@@ -11,7 +11,7 @@ const base = {
   region: 'eu-west-1',
   sessionName: 'GitHubActions',
   expiration: new Date('2026-11-24T12:59:00Z'),
-  exported: true,
+  exportedTo: ['environment'],
   now: NOW,
 };
 
@@ -48,7 +48,7 @@ describe('renderSummary', () => {
         '| Region | eu-west-1 |',
         '| Session name | GitHubActions |',
         '| Expires | 2026-11-24 12:59:00 UTC (in 59 min) |',
-        '| Exported to later steps | yes |',
+        '| Exported to later steps | yes: environment |',
         '',
       ].join('\n'),
     );
