@@ -38,9 +38,14 @@ export async function run(): Promise<void> {
   } catch (error) {
     core.setFailed(describeError(error));
   } finally {
-    if (Object.keys(restore.env).length > 0 || restore.profile)
-      core.saveState(State.Restore, JSON.stringify(restore));
+    saveRestore();
   }
+}
+
+/** Hands the post step what it needs to undo this step, if this step changed anything. */
+function saveRestore(): void {
+  if (Object.keys(restore.env).length > 0 || restore.profile)
+    core.saveState(State.Restore, JSON.stringify(restore));
 }
 
 /** action-timeout-s: fail the step once the deadline passes; nothing more is exported after that. */
@@ -57,7 +62,7 @@ async function withinDeadline(work: Promise<void>, deadline: number, limitMs: nu
       `action-timeout-s: the step did not finish within ${limitMs / 1000} s (AWS did not answer in time); ` +
         'no credentials were exported.',
     );
-    if (Object.keys(restore.env).length > 0) core.saveState(State.Restore, JSON.stringify(restore));
+    saveRestore();
     // Requests still in flight must not export anything now.
     process.exit(1);
   } finally {
