@@ -2,18 +2,13 @@
  * The post step: puts the job back as it was before the main step — every AWS_* variable it changed
  * restored (or cleared, if it was not set), the profile it wrote removed. It never fails the job; it warns.
  */
-import { ExportedEnv, ReadEnv, State } from './constants';
+import { CREDENTIAL_ENV, ReadEnv, State } from './constants';
 import { describeError } from './errors';
 import type { Restore } from './main';
 import { removeProfile } from './profile';
 import { Runner } from './runner';
 
 const core = new Runner();
-const SECRET_ENV = new Set<string>([
-  ExportedEnv.AccessKeyId,
-  ExportedEnv.SecretAccessKey,
-  ExportedEnv.SessionToken,
-]);
 
 export function cleanup(): void {
   if (process.env[ReadEnv.SkipCleanup] === 'true') {
@@ -27,7 +22,7 @@ export function cleanup(): void {
     const names = Object.keys(restore.env);
     for (const name of names) {
       const before = restore.env[name] ?? null;
-      if (before !== null && SECRET_ENV.has(name)) core.setSecret(before);
+      if (before !== null && CREDENTIAL_ENV.includes(name)) core.setSecret(before);
       core.exportVariable(name, before ?? '');
     }
     if (names.length > 0)

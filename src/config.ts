@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import type { Tag } from '@aws-sdk/client-sts';
-import { Input, ReadEnv, StsOperation } from './constants';
+import { ExportedEnv, Input, ReadEnv, StsOperation } from './constants';
 import { InputError } from './errors';
 import {
   ACCESS_KEY_ID,
@@ -379,6 +379,15 @@ function readKeys(read: InputReader): Keys | undefined {
   return sessionToken === ''
     ? { accessKeyId, secretAccessKey }
     : { accessKeyId, secretAccessKey, sessionToken };
+}
+
+/** Credentials an earlier step (or the job) left in the environment; undefined unless id and secret are set. */
+export function keysFromEnv(env: Env): Keys | undefined {
+  const accessKeyId = env[ExportedEnv.AccessKeyId];
+  const secretAccessKey = env[ExportedEnv.SecretAccessKey];
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const sessionToken = env[ExportedEnv.SessionToken];
+  return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
 }
 
 /** Checks the audience only where it is used: a GitHub OIDC token is requested with it. */

@@ -74,6 +74,13 @@ export enum ExportedEnv {
   Profile = 'AWS_PROFILE',
 }
 
+/** The variables that hold credentials: secrets wherever they appear. */
+export const CREDENTIAL_ENV: readonly string[] = [
+  ExportedEnv.AccessKeyId,
+  ExportedEnv.SecretAccessKey,
+  ExportedEnv.SessionToken,
+];
+
 /** Environment variables the action reads. */
 export enum ReadEnv {
   EndpointUrl = 'AWS_ENDPOINT_URL',

@@ -3,7 +3,7 @@
  * All side effects on the runner (masks, logs, env, outputs, state, files, summary, failure) happen here.
  */
 import { type Config, getConfig, SECRET_INPUTS } from './config';
-import { ExportedEnv, Output, State } from './constants';
+import { CREDENTIAL_ENV, ExportedEnv, Output, State } from './constants';
 import { describeError } from './errors';
 import { type GateResult, verifyBucket } from './gate';
 import { choosePlan, type Plan } from './plan';
@@ -80,7 +80,7 @@ async function act(config: Config, plan: Plan): Promise<void> {
     });
   if (config.proxy) useProxy(config.proxy);
   if (config.unsetCurrentCredentials) {
-    for (const name of [ExportedEnv.AccessKeyId, ExportedEnv.SecretAccessKey, ExportedEnv.SessionToken]) {
+    for (const name of CREDENTIAL_ENV) {
       if (process.env[name]) setEnv(name, '');
       delete process.env[name];
     }
@@ -155,17 +155,11 @@ function checkAccount(config: Config, { identity }: Issued): void {
 function setEnv(name: string, value: string): void {
   if (!(name in restore.env)) {
     const before = process.env[name];
-    mask(...(SECRET_ENV.has(name) ? [before] : []));
+    if (CREDENTIAL_ENV.includes(name)) mask(before);
     restore.env[name] = before ?? null;
   }
   core.exportVariable(name, value);
 }
-
-const SECRET_ENV = new Set<string>([
-  ExportedEnv.AccessKeyId,
-  ExportedEnv.SecretAccessKey,
-  ExportedEnv.SessionToken,
-]);
 
 /** Exports the (already masked) credentials to later steps, writes the profile, sets the outputs. */
 function exportCredentials(config: Config, { credentials, identity }: Issued): void {

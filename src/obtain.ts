@@ -6,8 +6,8 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
 import { AwsCallError } from './aws-error';
 import { createStsClient } from './clients';
-import type { Config, Env, Keys } from './config';
-import { ExportedEnv, Input } from './constants';
+import { type Config, type Env, type Keys, keysFromEnv } from './config';
+import { Input } from './constants';
 import { InputError } from './errors';
 import {
   callerFromMessage,
@@ -139,13 +139,8 @@ export async function obtain(config: Config, plan: Plan, io: Io): Promise<Issued
  * undefined when there are none or STS refuses them.
  */
 export async function existingIdentity(config: Config, env: Env): Promise<Identity | undefined> {
-  const accessKeyId = env[ExportedEnv.AccessKeyId];
-  const secretAccessKey = env[ExportedEnv.SecretAccessKey];
-  if (!accessKeyId || !secretAccessKey) return undefined;
-  const sessionToken = env[ExportedEnv.SessionToken];
-  const keys: Keys = sessionToken
-    ? { accessKeyId, secretAccessKey, sessionToken }
-    : { accessKeyId, secretAccessKey };
+  const keys = keysFromEnv(env);
+  if (keys === undefined) return undefined;
   try {
     return await withSts(config, keys, (sts) => getCallerIdentity(sts));
   } catch {

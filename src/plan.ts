@@ -2,8 +2,8 @@
  * Decides how credentials are obtained, from the config and what the runner offers, before any call.
  * Pure: every refusal here is an InputError and no network is touched.
  */
-import { type Config, checkAudience, type Env, type Keys } from './config';
-import { ExportedEnv, Input, ReadEnv, StsOperation } from './constants';
+import { type Config, checkAudience, type Env, type Keys, keysFromEnv } from './config';
+import { Input, ReadEnv, StsOperation } from './constants';
 import { InputError } from './errors';
 
 /** Where a web identity token comes from. */
@@ -101,20 +101,15 @@ function roleRef(config: Config): RoleRef | undefined {
 function signerFor(config: Config, env: Env): Signer {
   if (config.keys !== undefined) return { from: 'inputs', keys: config.keys };
   if (!config.roleChaining) return undefined;
-  const accessKeyId = env[ExportedEnv.AccessKeyId];
-  const secretAccessKey = env[ExportedEnv.SecretAccessKey];
-  if (!accessKeyId || !secretAccessKey) {
+  const keys = keysFromEnv(env);
+  if (keys === undefined) {
     throw new InputError(
       Input.RoleChaining,
       "Input 'role-chaining' needs credentials in the environment from an earlier step " +
         '(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), and there are none.',
     );
   }
-  const sessionToken = env[ExportedEnv.SessionToken];
-  return {
-    from: 'environment',
-    keys: sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey },
-  };
+  return { from: 'environment', keys };
 }
 
 function webIdentity(config: Config, role: RoleRef, oidcAvailable: boolean): Plan {

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { Input } from './constants';
 import { InputError } from './errors';
+import { decodeJwtClaims } from './explain';
 import type { TokenSource } from './plan';
 
 /** Fetches a GitHub OIDC token for an audience (core.getIDToken in the action). */
@@ -51,14 +52,8 @@ export const TOKEN_REFRESH_MARGIN_MS = 60_000;
 
 /** Epoch ms at which a JWT expires (its exp claim), or undefined when it has none. */
 export function tokenExpiry(token: string): number | undefined {
-  const payload = token.split('.')[1];
-  if (payload === undefined) return undefined;
-  try {
-    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-    return typeof exp === 'number' ? exp * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
+  const exp = decodeJwtClaims(token)?.exp;
+  return typeof exp === 'number' ? exp * 1000 : undefined;
 }
 
 /** Whether a token is close enough to expiry that an attempt should not use it. */
