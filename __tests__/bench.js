@@ -9,7 +9,7 @@
  *
  *   npm run bench [-- --runs N]     (default N = 15)
  */
-const { spawn } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -25,6 +25,7 @@ const {
   parseFileCommand,
   prepareStep,
   ROOT,
+  runChild,
 } = require('./harness/runner');
 
 const TIME = '/usr/bin/time';
@@ -96,7 +97,7 @@ function parseRuns(/** @type {string[]} */ argv) {
 /** Fails loudly when GNU time is missing: peak RSS is a budget, never silently skipped. */
 function requireGnuTime() {
   if (!fs.existsSync(TIME)) throw new Error(TIME_HINT);
-  const probe = require('node:child_process').spawnSync(TIME, ['-f', '%M', 'true'], { encoding: 'utf8' });
+  const probe = spawnSync(TIME, ['-f', '%M', 'true'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0 || !/^\d+\s*$/m.test(probe.stderr)) throw new Error(TIME_HINT);
 }
 
@@ -107,41 +108,19 @@ let sampleCounter = 0;
  * @param {string[]} args @param {Record<string, string>} env @param {string} cwd @param {string} scratch
  * @returns {Promise<Sample>}
  */
-function measure(args, env, cwd, scratch) {
+async function measure(args, env, cwd, scratch) {
   const rssFile = path.join(scratch, `rss-${++sampleCounter}`);
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(TIME, ['-f', '%M', '-o', rssFile, nodeBinary(), ...args], {
-      env,
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    /** @type {number | undefined} */
-    let ms;
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('exit', () => {
-      ms = Number(process.hrtime.bigint() - started) / 1e6;
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      // GNU time writes "Command exited with non-zero status N" before the format line when N != 0.
-      const lines = fs.readFileSync(rssFile, 'utf8').trim().split('\n');
-      const rssKiB = Number(lines.at(-1));
-      fs.rmSync(rssFile, { force: true });
-      if (!Number.isFinite(rssKiB))
-        return reject(new Error(`bench: unreadable GNU time output: ${lines.join(' / ')}`));
-      resolve({ ms: ms ?? Number(process.hrtime.bigint() - started) / 1e6, rssKiB, code, stdout, stderr });
-    });
+  const run = await runChild(TIME, ['-f', '%M', '-o', rssFile, nodeBinary(), ...args], {
+    env,
+    cwd,
+    timeoutMs: 60_000,
   });
+  // GNU time writes "Command exited with non-zero status N" before the format line when N != 0.
+  const lines = fs.readFileSync(rssFile, 'utf8').trim().split('\n');
+  const rssKiB = Number(lines.at(-1));
+  fs.rmSync(rssFile, { force: true });
+  if (!Number.isFinite(rssKiB)) throw new Error(`bench: unreadable GNU time output: ${lines.join(' / ')}`);
+  return { ...run, rssKiB };
 }
 
 /** @param {number[]} values */
@@ -278,9 +257,7 @@ async function main() {
   const runs = parseRuns(process.argv.slice(2));
   requireGnuTime();
   const node = nodeBinary();
-  const nodeVersion = require('node:child_process')
-    .execFileSync(node, ['--version'], { encoding: 'utf8' })
-    .trim();
+  const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
 
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-bench-'));
   const moto = await startMoto();

@@ -165,16 +165,18 @@ async function runStep(jobDir, options = {}) {
 }
 
 /**
- * @param {string} entry @param {Record<string, string>} env @param {number} timeoutMs
- * @returns {Promise<{ code: number | null, stdout: string, stderr: string }>}
+ * Runs a command to completion, collecting its output; killed after `timeoutMs`. `ms` is spawn to exit.
+ * @param {string} command @param {string[]} args
+ * @param {{ env: Record<string, string>, cwd?: string, timeoutMs: number }} options
+ * @returns {Promise<{ code: number | null, stdout: string, stderr: string, ms: number }>}
  */
-function spawnNode(entry, env, timeoutMs) {
+function runChild(command, args, { env, cwd, timeoutMs }) {
   return new Promise((resolve, reject) => {
-    const child = spawn(nodeBinary(), [entry], {
-      env,
-      cwd: env.GITHUB_WORKSPACE,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const started = process.hrtime.bigint();
+    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
+    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    /** @type {number | undefined} */
+    let ms;
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -185,11 +187,21 @@ function spawnNode(entry, env, timeoutMs) {
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
+    child.on('exit', () => {
+      ms = elapsed();
+    });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout, stderr, ms: ms ?? elapsed() });
     });
   });
+}
+
+/**
+ * @param {string} entry @param {Record<string, string>} env @param {number} timeoutMs
+ */
+function spawnNode(entry, env, timeoutMs) {
+  return runChild(nodeBinary(), [entry], { env, cwd: env.GITHUB_WORKSPACE, timeoutMs });
 }
 
 /** Every output a step sets must be declared in action.yml (configure-aws-credentials sets one it does not). */
@@ -321,4 +333,5 @@ module.exports = {
   action,
   nodeBinary,
   ROOT,
+  runChild,
 };
