@@ -45,6 +45,7 @@ const DENIAL =
 const SEED = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'bench-seed-not-real' };
 
 const BUDGET = {
+  // From issue #7.
   mainRatio: 3.5,
   mainRatioStretch: 2.6,
   verifyRatio: 4.2,
@@ -52,6 +53,15 @@ const BUDGET = {
   refusalMs: 1000,
   mainRssMiB: 70,
   distJsBytes: 1.9 * 1000 * 1000,
+  // Ours: what this action's own code may cost on top of the SDK floor (same inputs, same run).
+  overFloor: 1.15,
+};
+
+const FLOOR_DIR = path.join(__dirname, 'fixtures', 'floor');
+const FLOOR = {
+  sdk: 'floor: SDK only, keys -> AssumeRole',
+  sdkVerify: 'floor: SDK only, + ListObjectsV2',
+  noSdk: 'floor: no SDK (https + crypto, 1 request)',
 };
 
 /**
@@ -73,7 +83,7 @@ const BUDGET = {
 /**
  * @typedef {object} CaseResult
  * @property {string} name
- * @property {'main' | 'post' | 'bare'} step
+ * @property {'main' | 'post' | 'floor'} step  floor: a reference program, not the action
  * @property {Run[]} runs
  * @property {number[]} bareMs  the bare runs alternated with this case's runs
  */
@@ -167,11 +177,29 @@ function listFiles(/** @type {string} */ dir) {
  * A case: how one of its runs is set up, and what a right run looks like.
  * @typedef {object} CaseSpec
  * @property {string} name
- * @property {'main' | 'post'} step
+ * @property {'main' | 'post' | 'floor'} step
  * @property {() => { entry: string, env: Record<string, string>, files: Record<string, string>, cwd: string }} prepare
  * @property {(sample: Sample, files: Record<string, string>, requests: import('./harness/proxy').SeenRequest[]) => string[]} check
  * @property {import('./harness/proxy').FaultProxy['fault']} [fault]
  */
+
+/**
+ * Bundles the SDK floor (fixtures/floor/sdk.ts) into `scratch` the way `npm run build` bundles the
+ * action (ncc, minified, chunks through terser), so the two are compared like for like.
+ * @param {string} scratch @returns {string} the bundle's entry
+ */
+function buildSdkFloor(scratch) {
+  const out = path.join(scratch, 'floor-sdk');
+  const bin = (/** @type {string} */ name) => path.join(ROOT, 'node_modules', '.bin', name);
+  execFileSync(bin('ncc'), ['build', path.join(FLOOR_DIR, 'sdk.ts'), '-o', out, '-m', '-q'], {
+    stdio: 'inherit',
+  });
+  for (const chunk of fs.readdirSync(out).filter((f) => f.endsWith('.index.js'))) {
+    const file = path.join(out, chunk);
+    execFileSync(bin('terser'), [file, '--compress', '--mangle', '--comments', 'false', '-o', file]);
+  }
+  return path.join(out, 'index.js');
+}
 
 /** Exit 0, no ::error::. @param {Sample} sample */
 function succeeded(sample) {
@@ -310,15 +338,21 @@ async function main() {
 
     /** @type {string[]} */
     const jobDirs = [];
-    /** @param {'main' | 'post'} step @param {Record<string, string>} inputs @param {Record<string, string | undefined>} env @param {Record<string, string>} [state] */
-    const preparer = (step, inputs, env, state) => {
+    /**
+     * @param {'main' | 'post'} step @param {Record<string, string>} inputs
+     * @param {Record<string, string | undefined>} env @param {Record<string, string>} [state]
+     * @param {string} [entry]  run this instead of the step's bundle (the floors), with the same env
+     */
+    const preparer = (step, inputs, env, state, entry) => {
       const dir = makeJobDir();
       jobDirs.push(dir);
       return () => {
         const prepared = prepareStep(dir, { step, inputs, env, ...(state ? { state } : {}) });
-        return { ...prepared, cwd: prepared.env.GITHUB_WORKSPACE ?? dir };
+        return { ...prepared, entry: entry ?? prepared.entry, cwd: prepared.env.GITHUB_WORKSPACE ?? dir };
       };
     };
+    process.stderr.write('bench: bundling the SDK floor (fixtures/floor/sdk.ts)\n');
+    const sdkFloor = buildSdkFloor(scratch);
 
     // The post step gets the state and env a real main step left behind.
     postJob = new Job(jobEnv);
@@ -328,30 +362,54 @@ async function main() {
     const postState = { ...postJob.state };
     const postEnv = { ...postJob.env };
 
+    /** @type {CaseSpec['check']} */
+    const exportedSession = (sample, files) => {
+      const problems = succeeded(sample);
+      const exported = parseFileCommand(fs.readFileSync(files.GITHUB_ENV ?? '', 'utf8'));
+      if (!exported.AWS_SESSION_TOKEN) problems.push('no AWS_SESSION_TOKEN exported');
+      return problems;
+    };
+    /** @type {CaseSpec['check']} */
+    const bucketAccessible = (sample, files, requests) => {
+      const problems = exportedSession(sample, files, requests);
+      const outputs = parseFileCommand(fs.readFileSync(files.GITHUB_OUTPUT ?? '', 'utf8'));
+      if (outputs['bucket-accessible'] !== 'true')
+        problems.push(`bucket-accessible=${outputs['bucket-accessible']}, expected true`);
+      return problems;
+    };
+
     /** @type {CaseSpec[]} */
     const specs = [
       {
         name: 'main: keys -> AssumeRole',
         step: 'main',
         prepare: preparer('main', assume, jobEnv),
-        check: (sample, files) => {
-          const problems = succeeded(sample);
-          const exported = parseFileCommand(fs.readFileSync(files.GITHUB_ENV ?? '', 'utf8'));
-          if (!exported.AWS_SESSION_TOKEN) problems.push('no AWS_SESSION_TOKEN exported');
-          return problems;
-        },
+        check: exportedSession,
       },
       {
         name: 'main: + verify-bucket',
         step: 'main',
         prepare: preparer('main', verify, jobEnv),
-        check: (sample, files) => {
-          const problems = succeeded(sample);
-          const outputs = parseFileCommand(fs.readFileSync(files.GITHUB_OUTPUT ?? '', 'utf8'));
-          if (outputs['bucket-accessible'] !== 'true')
-            problems.push(`bucket-accessible=${outputs['bucket-accessible']}, expected true`);
-          return problems;
-        },
+        check: bucketAccessible,
+      },
+      // The floors: the same inputs and env, run by a reference program instead of the action.
+      {
+        name: FLOOR.sdk,
+        step: 'floor',
+        prepare: preparer('main', assume, jobEnv, undefined, sdkFloor),
+        check: exportedSession,
+      },
+      {
+        name: FLOOR.sdkVerify,
+        step: 'floor',
+        prepare: preparer('main', verify, jobEnv, undefined, sdkFloor),
+        check: bucketAccessible,
+      },
+      {
+        name: FLOOR.noSdk,
+        step: 'floor',
+        prepare: preparer('main', assume, jobEnv, undefined, path.join(FLOOR_DIR, 'no-sdk.js')),
+        check: exportedSession,
       },
       {
         name: 'post',
@@ -483,6 +541,12 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
   out.push(
     `Peak RSS is the median of the runs' peaks. Bare node median over all ${bareAll.length} bare runs: ${bareMedian.toFixed(1)} ms.`,
   );
+  out.push('');
+  out.push(
+    'Floors (`__tests__/fixtures/floor/`), run with the same inputs and env: "SDK only" is the least an ' +
+      'action on the AWS SDK does (one STSClient call, masks, GITHUB_ENV; bundled like dist/); "no SDK" ' +
+      'loads node:https and node:crypto, signs one AssumeRole by hand and sends it.',
+  );
 
   const files = listFiles(path.join(ROOT, 'dist'));
   const jsBytes = files.filter((f) => f.file.endsWith('.js')).reduce((sum, f) => sum + f.bytes, 0);
@@ -542,9 +606,13 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
       text: `${name} ends with its clear error in < ${BUDGET.refusalMs} ms: median ${s.medianMs.toFixed(1)} ms (max ${s.maxMs.toFixed(1)})`,
     });
   }
+  const sdkFloor = need(FLOOR.sdk);
+  const sdkVerifyFloor = need(FLOOR.sdkVerify);
+  const noSdk = need(FLOOR.noSdk);
+  const floors = ` (the SDK floor alone: ${sdkFloor.ratio.toFixed(2)}x; no SDK: ${noSdk.ratio.toFixed(2)}x)`;
   budgets.push({
     ok: main.ratio <= BUDGET.mainRatio,
-    text: `main (keys -> AssumeRole) <= ${BUDGET.mainRatio}x bare node: ${main.ratio.toFixed(2)}x`,
+    text: `main (keys -> AssumeRole) <= ${BUDGET.mainRatio}x bare node: ${main.ratio.toFixed(2)}x${floors}`,
   });
   budgets.push({
     ok: main.ratio <= BUDGET.mainRatioStretch ? true : 'info',
@@ -552,8 +620,21 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
   });
   budgets.push({
     ok: verify.ratio <= BUDGET.verifyRatio,
-    text: `main + verify-bucket <= ${BUDGET.verifyRatio}x bare node: ${verify.ratio.toFixed(2)}x`,
+    text:
+      `main + verify-bucket <= ${BUDGET.verifyRatio}x bare node: ${verify.ratio.toFixed(2)}x ` +
+      `(the SDK floor alone: ${sdkVerifyFloor.ratio.toFixed(2)}x)`,
   });
+  // Each ratio is against its own alternated bare runs, so drift between the cases cancels out.
+  for (const [ours, floor, label] of /** @type {const} */ ([
+    [main, sdkFloor, 'main (keys -> AssumeRole)'],
+    [verify, sdkVerifyFloor, 'main + verify-bucket'],
+  ])) {
+    const over = ours.ratio / floor.ratio;
+    budgets.push({
+      ok: over <= BUDGET.overFloor,
+      text: `${label} <= ${BUDGET.overFloor}x its SDK floor (our code on top of the library): ${over.toFixed(2)}x`,
+    });
+  }
   const post = need('post');
   budgets.push({
     ok: post.ratio <= BUDGET.postRatio,
