@@ -1,8 +1,11 @@
 // @ts-check
 /**
- * `npm run bench`: builds nothing. Runs the committed dist/ bundles as the runner would (the e2e
+ * `npm run bench`: does not rebuild dist/. Runs the committed dist/ bundles as the runner would (the e2e
  * harness's step environment) against moto_server on loopback, behind the counting proxy, alternating
  * every measured run with a bare `node -e 0` of the same binary and environment, so drift hits both.
+ * Beside the action it runs the floors (fixtures/floor/): the same step done by the SDK alone (bundled
+ * here, into the scratch directory, the way dist/ is built) and by hand without the SDK, so what the
+ * library costs and what our own code costs on top of it are measured, not guessed.
  * Prints, per case, median / min / max wall time (spawn to exit), the ratio to bare node, peak RSS (GNU
  * time), the AWS requests made; the size of every file in dist/; and the budgets, PASS or FAIL.
  * Writes the same markdown to .bench/last.md. Exits 1 when a budget is missed.
