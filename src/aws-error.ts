@@ -15,6 +15,9 @@ export type ErrorKind =
   | 'unavailable'
   /** Nothing listens there, or the name does not resolve: a wrong endpoint, most likely. Final. */
   | 'unreachable'
+  /** Node did not trust the endpoint's TLS certificate (or it names another host). Final: a retry meets
+   * the same certificate. */
+  | 'tls'
   /** Anything else. Final. */
   | 'other';
 
@@ -82,6 +85,19 @@ const UNAVAILABLE = new Set([
   'ECONNABORTED',
 ]);
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** Node's (OpenSSL's) codes for a certificate it will not accept. */
+const TLS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 interface ErrorShape {
   name?: unknown;
@@ -114,6 +130,7 @@ function kindOf(code: string, status: number | undefined): ErrorKind {
   if (THROTTLED.has(code) || status === 429) return 'throttled';
   if (UNAVAILABLE.has(code) || (status !== undefined && status >= 500)) return 'unavailable';
   if (UNREACHABLE.has(code)) return 'unreachable';
+  if (TLS.has(code)) return 'tls';
   if (status === 403) return 'denied';
   return 'other';
 }

@@ -2,6 +2,7 @@
  * Turns a refusal into a sentence a person can act on. Pure: the facts (caller, role lookup, token
  * claims) are gathered elsewhere and passed in.
  */
+import type { ErrorKind } from './aws-error';
 import type { RoleLookup } from './iam';
 
 /** STS often names the refused caller: "User: arn:... is not authorized to perform ...". */
@@ -22,6 +23,15 @@ export function decodeJwtClaims(token: string): Record<string, unknown> | undefi
 }
 
 /** Claims that say which workflow asked and are safe to log. */
+/** What to change when Node would not accept an endpoint's TLS certificate (kind 'tls'). */
+export function untrustedTlsHint(service: string): string {
+  return (
+    `The TLS certificate presented for ${service} was not accepted: if a proxy that inspects TLS, or a ` +
+    'private endpoint, signs with its own CA, give the job that CA as a PEM file in the ' +
+    'NODE_EXTRA_CA_CERTS environment variable.'
+  );
+}
+
 export const LOGGED_CLAIMS = ['sub', 'aud', 'repository', 'ref', 'environment', 'job_workflow_ref'] as const;
 
 export function loggableClaims(claims: Record<string, unknown>): string[] {
@@ -136,8 +146,9 @@ export function explainBucketFailure(input: {
   status?: number;
   message: string;
   bucketRegion?: string;
+  kind?: ErrorKind;
 }): string {
-  const { bucket, prefix, principal, region, code, status, message, bucketRegion } = input;
+  const { bucket, prefix, principal, region, code, status, message, bucketRegion, kind } = input;
   const where = prefix === '' ? `bucket ${bucket}` : `bucket ${bucket} under prefix "${prefix}"`;
   if (code === 'NoSuchBucket') return `S3 bucket ${bucket} does not exist (checked in ${region}).`;
   const wrongRegion =
@@ -168,6 +179,7 @@ export function explainBucketFailure(input: {
       `${prefix === '' ? '' : ` (with s3:prefix "${prefix}" allowed)`}. S3 said: ${code}: ${message}`
     );
   }
+  if (kind === 'tls') return `Could not list ${where}: ${code}: ${message}. ${untrustedTlsHint('S3')}`;
   if (status === undefined) return `Could not reach S3 to list ${where}: ${code}: ${message}`;
   return `Listing ${where} failed: ${code} (HTTP ${status}): ${message}`;
 }

@@ -25,6 +25,7 @@ export async function verifyBucket(config: Config, check: BucketCheck, issued: I
       principal: issued.identity.arn,
       region: config.region,
       code: error.detail.code,
+      kind: error.detail.kind,
       ...(error.detail.status === undefined ? {} : { status: error.detail.status }),
       message: error.detail.message,
       ...(error.bucketRegion === undefined ? {} : { bucketRegion: error.bucketRegion }),

@@ -13,6 +13,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-sts';
 import { AwsCallError, classifyAwsError } from './aws-error';
+import { untrustedTlsHint } from './explain';
 
 export interface Credentials {
   accessKeyId: string;
@@ -173,7 +174,12 @@ function wrap(operation: string, what: string, error: unknown): AwsCallError {
   if (error instanceof AwsCallError) return error;
   const detail = classifyAwsError(error);
   const status = detail.status === undefined ? '' : ` (HTTP ${detail.status})`;
-  const hint = detail.code === 'CredentialsProviderError' ? ` ${NO_CREDENTIALS_HINT}` : '';
+  const hint =
+    detail.code === 'CredentialsProviderError'
+      ? ` ${NO_CREDENTIALS_HINT}`
+      : detail.kind === 'tls'
+        ? ` ${untrustedTlsHint('STS')}`
+        : '';
   return new AwsCallError(
     operation,
     detail,

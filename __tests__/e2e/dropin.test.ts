@@ -3,10 +3,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { callerIdentity, envCredentials } from '../harness/aws';
+import { callerIdentity, envCredentials, seedBucket } from '../harness/aws';
 import { stsError } from '../harness/proxy';
 import type { Job } from '../harness/runner';
+import { startTlsFront, type TlsFront } from '../harness/tls';
 import { expectFailure, expectNoLeaks, expectRefused, expectSuccess, useStack } from './stack';
 
 const stack = useStack();
@@ -263,6 +266,48 @@ describe('credentials already in the environment', () => {
     expect(signedWith(assumeRequests()[0]?.headers ?? {})).toBe('AKIAFROMPROFILEFILE1');
   });
 
+  test('ambient: container credentials (ECS, CodeBuild, EKS Pod Identity runners)', async () => {
+    const token = 'container-authorization-token';
+    const container = {
+      AccessKeyId: 'ASIAFROMCONTAINER001',
+      SecretAccessKey: 'container-secret-access-key',
+      Token: 'container-session-token',
+      Expiration: new Date(Date.now() + 3600_000).toISOString(),
+    };
+    const asked: (string | undefined)[] = [];
+    const server = http.createServer((req, res) => {
+      asked.push(req.headers.authorization);
+      if (req.headers.authorization !== token) {
+        res.writeHead(401).end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(container));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const result = await stack.job().main(
+        { ...base(), 'role-to-assume': ROLE },
+        {
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}/credentials`,
+          AWS_CONTAINER_AUTHORIZATION_TOKEN: token,
+        },
+      );
+      expectSuccess(result);
+      expectNoLeaks(result);
+      // The SDK's chain reads these; the action never holds them, so they are never printed at all.
+      for (const secret of [container.SecretAccessKey, container.Token, token])
+        expect(`${result.stdout}${result.stderr}`).not.toContain(secret);
+      expect(asked).toEqual([token]);
+      expect(signedWith(assumeRequests()[0]?.headers ?? {})).toBe(container.AccessKeyId);
+      expect(assumeRequests()[0]?.headers['x-amz-security-token']).toBe(container.Token);
+      expect(result.env.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
+      expect(result.env.AWS_ACCESS_KEY_ID).not.toBe(container.AccessKeyId);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   test('force-skip-oidc uses them even when OIDC is available', async () => {
     const result = await stack.job({ ...previous, ...stack.oidc.env }).main({
       ...base(),
@@ -383,5 +428,80 @@ describe('http-proxy', () => {
       .main({ ...direct(), 'http-proxy': stack.proxy.url, 'no-proxy': '127.0.0.1' });
     expectSuccess(result);
     expect(stack.proxy.requests).toEqual([]);
+  });
+});
+
+// AWS endpoints are HTTPS. Here an HTTPS front (self-signed, for 127.0.0.1) sits before the counting
+// proxy, so STS and S3 are reached over TLS, and through the proxy with a CONNECT tunnel.
+describe('HTTPS endpoints', () => {
+  const BUCKET = 'tls-bucket';
+  let front: TlsFront;
+  beforeAll(async () => {
+    front = await startTlsFront(stack.proxy.url);
+    await seedBucket(
+      stack.moto.url,
+      { accessKeyId: KEYS['aws-access-key-id'], secretAccessKey: KEYS['aws-secret-access-key'] },
+      BUCKET,
+      ['index.html'],
+    );
+  });
+  afterAll(() => front?.close());
+  beforeEach(() => {
+    front.handshakes = 0;
+    front.refused = 0;
+  });
+  const overTls = () => ({
+    ...KEYS,
+    'aws-region': 'us-east-1',
+    'role-to-assume': ROLE,
+    'sts-endpoint': front.url,
+  });
+
+  test('through http-proxy: one CONNECT tunnel per service, the certificate trusted from NODE_EXTRA_CA_CERTS', async () => {
+    const job = stack.job({ NODE_EXTRA_CA_CERTS: front.caFile });
+    const result = await job.main({
+      ...overTls(),
+      // By name, as AWS endpoints are. (https-proxy-agent checks an IP endpoint's certificate against
+      // "localhost": it drops both the host and the SNI name when the host is an IP address.)
+      'sts-endpoint': front.namedUrl,
+      's3-endpoint': front.namedUrl,
+      'verify-bucket': BUCKET,
+      'http-proxy': stack.proxy.url,
+    });
+    expectSuccess(result);
+    expectNoLeaks(result, KEYS['aws-secret-access-key']);
+    const host = new URL(front.namedUrl).host;
+    expect(stack.proxy.tunnels).toEqual([host, host]);
+    // The requests reached the proxy from the HTTPS front (as an endpoint), not as proxied plain HTTP.
+    expect(stack.proxy.requests.map((r) => [r.operation, r.viaProxy])).toEqual([
+      ['AssumeRole', false],
+      ['S3:GET', false],
+    ]);
+    expect(front.handshakes).toBe(2);
+    expect(result.outputs['bucket-accessible']).toBe('true');
+    expect((await identityFromEnv(job)).Arn).toContain(':assumed-role/deploy/');
+  });
+
+  test('a certificate Node does not trust fails at once, not retried, and says how to trust it', async () => {
+    const result = await stack.job().main(overTls());
+    const error = expectFailure(result);
+    expect(error).toContain('TLS');
+    expect(error).toContain('NODE_EXTRA_CA_CERTS');
+    expect(front.refused).toBe(1);
+    expect(front.handshakes).toBe(0);
+    expect(stack.proxy.requests).toEqual([]);
+  });
+  test('the S3 gate says the same when only S3 presents an untrusted certificate', async () => {
+    const result = await stack.job().main({
+      ...overTls(),
+      'sts-endpoint': stack.proxy.url,
+      's3-endpoint': front.url,
+      'verify-bucket': BUCKET,
+    });
+    const error = expectFailure(result);
+    expect(error).toContain(`Could not list bucket ${BUCKET}`);
+    expect(error).toContain('NODE_EXTRA_CA_CERTS');
+    expect(front.refused).toBe(1);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole']);
   });
 });

@@ -1,9 +1,11 @@
 // @ts-check
 /**
  * A loopback HTTP proxy in front of moto: it counts every AWS request by operation and can answer a
- * request itself with a fault moto cannot make (an error response, a connection reset, a hang).
+ * request itself with a fault moto cannot make (an error response, a connection reset, a hang). Given
+ * as an HTTP proxy it forwards absolute-URL requests, and tunnels CONNECT to loopback (for HTTPS).
  */
 const http = require('node:http');
+const net = require('node:net');
 
 /**
  * @typedef {object} SeenRequest
@@ -31,6 +33,7 @@ const http = require('node:http');
  * @property {SeenRequest[]} requests   every request seen, in order
  * @property {(operation: string) => number} count
  * @property {((request: SeenRequest, index: number) => Fault) | undefined} fault  set to inject faults
+ * @property {string[]} tunnels  every CONNECT target (host:port), in order
  * @property {() => void} clear
  * @property {() => Promise<void>} close
  */
@@ -64,8 +67,10 @@ function startProxy(target) {
     requests: [],
     count: (operation) => proxy.requests.filter((r) => r.operation === operation).length,
     fault: undefined,
+    tunnels: [],
     clear: () => {
       proxy.requests.length = 0;
+      proxy.tunnels.length = 0;
     },
     close: () =>
       new Promise((resolve) => {
@@ -132,6 +137,27 @@ function startProxy(target) {
       forward.on('error', () => req.socket.destroy());
       forward.end(body);
     });
+  });
+  // HTTPS through the proxy: a CONNECT tunnel, to loopback only (tests never leave 127.0.0.1; the name
+  // localhost is mapped here, never looked up).
+  server.on('connect', (req, client, head) => {
+    const targetHost = req.url ?? '';
+    proxy.tunnels.push(targetHost);
+    const [host, port] = targetHost.split(':');
+    if ((host !== '127.0.0.1' && host !== 'localhost') || !port) {
+      client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    const upstreamSocket = net.connect(Number(port), '127.0.0.1', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstreamSocket.write(head);
+      upstreamSocket.pipe(client);
+      client.pipe(upstreamSocket);
+    });
+    sockets.add(upstreamSocket);
+    upstreamSocket.on('close', () => sockets.delete(upstreamSocket));
+    upstreamSocket.on('error', () => client.destroy());
+    client.on('error', () => upstreamSocket.destroy());
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

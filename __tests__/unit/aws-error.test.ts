@@ -41,6 +41,17 @@ describe('classifyAwsError', () => {
     });
   });
 
+  test.each([
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'],
+    ['SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'],
+    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'unable to get local issuer certificate'],
+    ['CERT_HAS_EXPIRED', 'certificate has expired'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"],
+  ])('an untrusted certificate (%s) is tls, final', (code, message) => {
+    const error = Object.assign(new Error(message), { code });
+    expect(classifyAwsError(error)).toMatchObject({ kind: 'tls', retriable: false, code });
+  });
+
   test.each([[null], [undefined], ['a string'], [42], [{}]])('never throws on %p', (value) => {
     expect(classifyAwsError(value)).toMatchObject({ kind: 'other', retriable: false });
   });

@@ -2,11 +2,13 @@ import {
   callerFromMessage,
   decodeJwtClaims,
   explainAssumeRoleDenied,
+  explainBucketFailure,
   explainDurationTooLong,
   explainWebIdentityDenied,
   isDurationRefusal,
   loggableClaims,
   trustAllows,
+  untrustedTlsHint,
 } from '../../src/explain';
 
 const DEV = 'arn:aws:iam::123456789012:user/dev';
@@ -121,5 +123,29 @@ describe('messages', () => {
     ['Not authorized', false],
   ])('isDurationRefusal(%s)', (message, expected) => {
     expect(isDurationRefusal(message)).toBe(expected);
+  });
+});
+
+describe('an untrusted TLS certificate', () => {
+  test('the hint names the service and the variable that fixes it', () => {
+    const hint = untrustedTlsHint('STS');
+    expect(hint).toContain('TLS certificate presented for STS');
+    expect(hint).toContain('NODE_EXTRA_CA_CERTS');
+  });
+
+  test('the gate says it too, instead of "could not reach"', () => {
+    const reason = explainBucketFailure({
+      bucket: 'site',
+      prefix: '',
+      principal: ROLE,
+      region: 'us-east-1',
+      code: 'SELF_SIGNED_CERT_IN_CHAIN',
+      kind: 'tls',
+      message: 'self-signed certificate in certificate chain',
+    });
+    expect(reason).toBe(
+      'Could not list bucket site: SELF_SIGNED_CERT_IN_CHAIN: self-signed certificate in certificate chain. ' +
+        untrustedTlsHint('S3'),
+    );
   });
 });
