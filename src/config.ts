@@ -21,6 +21,7 @@ import {
   FEDERATED_USER_NAME_FORM,
   POLICY_ARN,
   POLICY_ARN_FORM,
+  parseArnList,
   parseBoolean,
   parseChoice,
   parseEndpoint,
@@ -346,7 +347,7 @@ function optional<T>(raw: string, parse: (raw: string) => T): T | undefined {
 }
 
 function parsePolicyArns(raw: string): string[] {
-  const arns = parseList(raw);
+  const arns = parseArnList(raw);
   if (arns.length > 10)
     throw InputError.invalid(Input.ManagedSessionPolicies, `${arns.length} ARNs`, POLICY_ARN_FORM);
   for (const arn of arns) parsePattern(Input.ManagedSessionPolicies, arn, POLICY_ARN, POLICY_ARN_FORM);

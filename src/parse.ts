@@ -88,6 +88,17 @@ export function parseList(raw: string): string[] {
     .filter((item) => item !== '');
 }
 
+/**
+ * ARNs one a line or comma-separated. IAM names may hold commas, so a comma separates only where the
+ * next ARN begins: `arn:aws:iam::123456789012:policy/a,b` stays one ARN.
+ */
+export function parseArnList(raw: string): string[] {
+  return raw
+    .split(/\n|,(?=\s*arn:)/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
 export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 export const ROLE_ARN_FORM =
   'a role ARN, arn:<partition>:iam::<12-digit account>:role/<optional path/><name>';

@@ -197,6 +197,23 @@ describe('AssumeRole parameters', () => {
     expect(keys).toEqual(['GitHub', 'Repository', 'Workflow', 'Action', 'Actor', 'Commit', 'Branch']);
   });
 
+  test('managed-session-policies: a comma inside a policy name does not split the ARN', async () => {
+    const policies = [
+      'arn:aws:iam::123456789012:policy/deploy,read',
+      'arn:aws:iam::123456789012:policy/team/site',
+      'arn:aws:iam::aws:policy/ReadOnlyAccess',
+    ];
+    const result = await stack.job().main({
+      ...keysAndRole(),
+      'managed-session-policies': `${policies[0]},${policies[1]}\n${policies[2]}`,
+    });
+    expectSuccess(result);
+    const arns = Object.entries(sent())
+      .filter(([k]) => /^PolicyArns\.member\.\d+\.arn$/.test(k))
+      .map(([, v]) => v);
+    expect(arns).toEqual(policies);
+  });
+
   test('custom-tags and transitive-tag-keys', async () => {
     const result = await stack.job().main({
       ...keysAndRole(),

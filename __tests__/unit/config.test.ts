@@ -94,6 +94,20 @@ describe('getConfig: accepted inputs', () => {
       },
     ],
     [
+      'managed policies whose names hold commas (IAM allows them)',
+      {
+        'managed-session-policies':
+          'arn:aws:iam::123456789012:policy/deploy,read,arn:aws:iam::123456789012:policy/p,q/x\narn:aws:iam::aws:policy/ReadOnlyAccess',
+      },
+      {
+        managedPolicyArns: [
+          'arn:aws:iam::123456789012:policy/deploy,read',
+          'arn:aws:iam::123456789012:policy/p,q/x',
+          'arn:aws:iam::aws:policy/ReadOnlyAccess',
+        ],
+      },
+    ],
+    [
       'keys',
       KEYS,
       { keys: { accessKeyId: KEYS['aws-access-key-id'], secretAccessKey: KEYS['aws-secret-access-key'] } },
