@@ -26,9 +26,27 @@ export function command(name: string, message: string): string {
  * need not be cryptographic — and node:crypto costs the post step a sixth of its time to load.
  */
 function newDelimiter(): string {
-  const random = () => Math.random().toString(36).slice(2);
-  return `ghadelimiter_${Date.now().toString(36)}_${random()}${random()}`;
+  return `ghadelimiter_${Date.now().toString(36)}_${randomPart()}`;
 }
+
+function randomPart(): string {
+  const random = () => Math.random().toString(36).slice(2);
+  return `${random()}${random()}`;
+}
+
+/** Control characters other than tab and the line breaks (which split lines first). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+
+/** Log lines as the runner will read them: split at line breaks, control characters shown escaped. */
+function logLines(text: string): string[] {
+  return text
+    .split(/\r\n|\n|\r/)
+    .map((line) => line.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+/** The runner treats a line that starts (after spaces) with `::` as a command. */
+const looksLikeCommand = (line: string) => line.trimStart().startsWith('::');
 
 /** A `name<<delimiter` block for GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STATE. */
 export function fileCommand(name: string, value: string, delimiter = newDelimiter()): string {
@@ -75,8 +93,9 @@ export class Runner {
     this.appendTo('GITHUB_STEP_SUMMARY', markdown);
   }
 
+  /** Plain log text: never read as a command, whatever it holds (see plain). */
   info(message: string): void {
-    this.write(message);
+    this.plain(logLines(message));
   }
 
   debug(message: string): void {
@@ -87,10 +106,10 @@ export class Runner {
     this.write(command('warning', message));
   }
 
-  /** Logs lines in a collapsed group. */
+  /** Logs lines in a collapsed group; the lines are plain text, never commands. */
   group(title: string, lines: string[]): void {
     this.write(command('group', title));
-    for (const line of lines) this.write(line);
+    this.plain(lines.flatMap(logLines));
     this.write('::endgroup::');
   }
 
@@ -98,6 +117,24 @@ export class Runner {
   setFailed(message: string): void {
     process.exitCode = 1;
     this.write(command('error', message));
+  }
+
+  /**
+   * Writes log lines. Some hold what others chose (S3 object keys, AWS messages); a line among them that
+   * starts with `::` would be run as a command (a mask, an annotation, `::stop-commands::`). Then the
+   * lines go between `::stop-commands::<token>` and `::<token>::`, GitHub's documented way to print text
+   * uninterpreted, with a token no line holds.
+   */
+  private plain(lines: string[]): void {
+    if (!lines.some(looksLikeCommand)) {
+      for (const line of lines) this.write(line);
+      return;
+    }
+    let token = `log_${randomPart()}`;
+    while (lines.some((line) => line.includes(token))) token = `log_${randomPart()}`;
+    this.write(`::stop-commands::${token}`);
+    for (const line of lines) this.write(line);
+    this.write(`::${token}::`);
   }
 
   private appendTo(file: string, text: string): void {

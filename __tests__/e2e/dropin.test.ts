@@ -522,3 +522,34 @@ describe('HTTPS endpoints', () => {
     expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole']);
   });
 });
+
+// Whoever can write to the checked bucket chooses its keys; the gate logs them. moto enforcing IAM
+// (gate.test.ts) cannot sign such keys, so this runs here, without enforcement.
+describe('untrusted text in the log', () => {
+  const BUCKET = 'uploads';
+  // moto cannot store a key holding LF; one holding CR comes back from the listing with LF (XML
+  // normalises line ends), which is the line break that matters.
+  const HOSTILE = ['::error title=owned::from a key', 'evil\r::add-mask::eu-west-1', '::stop-commands::x'];
+  beforeAll(() =>
+    seedBucket(
+      stack.moto.url,
+      { accessKeyId: KEYS['aws-access-key-id'], secretAccessKey: KEYS['aws-secret-access-key'] },
+      BUCKET,
+      HOSTILE,
+    ),
+  );
+
+  test('object keys that look like workflow commands are logged as text, never run', async () => {
+    const result = await stack
+      .job()
+      .main({ ...keysAndRole(), 's3-endpoint': stack.proxy.url, 'verify-bucket': BUCKET });
+    expectSuccess(result);
+    expect(result.outputs['bucket-object-count']).toBe('3');
+    expect(result.commands.map((c) => c.name)).toEqual(
+      expect.not.arrayContaining(['error', 'stop-commands']),
+    );
+    expect(result.masks).not.toContain('eu-west-1');
+    expect(result.stdout).toContain('::error title=owned::from a key => "');
+    expectNoLeaks(result, KEYS['aws-secret-access-key']);
+  });
+});

@@ -245,10 +245,23 @@ const unescapeProp = (/** @type {string} */ s) => unescapeData(s).replace(/%3A/g
 function parseCommands(/** @type {string} */ stdout) {
   /** @type {Command[]} */
   const commands = [];
-  stdout.split(/\r?\n/).forEach((line, index) => {
+  // As the runner: a command may follow leading spaces; after ::stop-commands::<token> nothing is a
+  // command until a line ::<token>::.
+  /** @type {string | undefined} */
+  let stoppedUntil;
+  stdout.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trimStart();
+    if (stoppedUntil !== undefined) {
+      if (line.trimEnd() === `::${stoppedUntil}::`) stoppedUntil = undefined;
+      return;
+    }
     const match = /^::([a-z-]+)( [^:]*)?::(.*)$/.exec(line);
     if (!match) return;
     const [, name = '', rawProps = '', message = ''] = match;
+    if (name === 'stop-commands') {
+      stoppedUntil = message;
+      return;
+    }
     /** @type {Record<string, string>} */
     const props = {};
     for (const pair of rawProps.trim().split(',').filter(Boolean)) {

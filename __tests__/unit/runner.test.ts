@@ -62,6 +62,47 @@ describe('Runner', () => {
     expect(() => runner.saveState('x', 'y')).toThrow('GITHUB_STATE is not set');
   });
 
+  test('ordinary log text is written as it is', () => {
+    const { runner, lines } = make();
+    runner.info('Credentials for arn:aws:sts::123456789012:assumed-role/deploy/x exported.');
+    runner.group('2 objects', ['site/a.html => "e1"', 'site/b.css => "e2"']);
+    expect(lines).toEqual([
+      'Credentials for arn:aws:sts::123456789012:assumed-role/deploy/x exported.',
+      '::group::2 objects',
+      'site/a.html => "e1"',
+      'site/b.css => "e2"',
+      '::endgroup::',
+    ]);
+  });
+
+  test('log text that others chose can never run as a command', () => {
+    const { runner, lines } = make();
+    const keys = [
+      '::error title=x::pwned',
+      'a\n  ::add-mask::eu-west-1',
+      'b\r::stop-commands::t',
+      'bell\u0007',
+    ];
+    runner.group('4 objects', keys);
+    runner.info('::warning::from a message');
+    const stdout = lines.join('\n');
+    // The runner sees only the group: no error, mask, warning, or stop that outlives its block.
+    expect(parseCommands(stdout).map((c) => c.name)).toEqual(['group', 'endgroup']);
+    const start = lines.indexOf('::group::4 objects') + 1;
+    const token = /^::stop-commands::(.+)$/.exec(lines[start] ?? '')?.[1] ?? '';
+    expect(token).not.toBe('');
+    expect(lines.slice(start + 1, start + 7)).toEqual([
+      '::error title=x::pwned',
+      'a',
+      '  ::add-mask::eu-west-1',
+      'b',
+      '::stop-commands::t',
+      'bell\\x07',
+    ]);
+    expect(lines[start + 7]).toBe(`::${token}::`);
+    expect(lines.at(-1)).toMatch(/^::log_\w+::$/);
+  });
+
   test('setFailed prints one ::error:: and sets the exit code', () => {
     const { runner, lines } = make();
     const before = process.exitCode;
