@@ -107,8 +107,11 @@ export interface Config {
   retry: { maxAttempts: number };
   /** The whole step's time limit in ms (action-timeout-s); absent for none. */
   timeoutMs?: number;
-  /** Proxy for AWS calls (http-proxy, HTTPS_PROXY, HTTP_PROXY) and the hosts that bypass it. */
-  proxy?: { url: string; noProxy: string };
+  /**
+   * Proxy for AWS calls: `url` when http-proxy is given; otherwise (no url) the proxy variables in the
+   * environment, which proxy-from-env resolves per request. `noProxy` is the no-proxy input, if any.
+   */
+  proxy?: { url?: string; noProxy: string };
   /** The S3 access gate, when verify-bucket is set. */
   verify?: BucketCheck;
   /** S3 endpoint URL from s3-endpoint, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL; absent means AWS's. */
@@ -143,23 +146,69 @@ export const TOKEN_DURATION = { min: 900, max: 129600 } as const;
 /** The input names that carry secrets: masked before anything else happens, never echoed. */
 export const SECRET_INPUTS = [Input.AwsAccessKeyId, Input.AwsSecretAccessKey, Input.AwsSessionToken] as const;
 
-/** Inputs never taken from plain environment variables: secrets, and the profile (AWS_PROFILE means something else). */
-const NO_ENV_FALLBACK: ReadonlySet<string> = new Set([...SECRET_INPUTS, Input.AwsProfile]);
+/**
+ * Inputs never taken from a variable named after them: secrets, the profile (AWS_PROFILE means something
+ * else), and the proxy pair, whose variables readProxy reads the way proxy-from-env does.
+ */
+const NO_ENV_FALLBACK: ReadonlySet<string> = new Set([
+  ...SECRET_INPUTS,
+  Input.AwsProfile,
+  Input.HttpProxy,
+  Input.NoProxy,
+]);
+
+/** Where an input's value came from when it was not given: input name -> environment variable. */
+type Sources = Map<string, string>;
 
 /**
  * Like configure-aws-credentials, an input not given may come from an environment variable named after it,
  * upper-cased with underscores (role-to-assume -> ROLE_TO_ASSUME); an explicit input wins.
  */
-export function withEnvFallback(read: InputReader, env: Env): InputReader {
+export function withEnvFallback(read: InputReader, env: Env, sources?: Sources): InputReader {
   return (name) => {
     const value = read(name);
     if (value !== '' || NO_ENV_FALLBACK.has(name)) return value;
-    return (env[name.toUpperCase().replace(/-/g, '_')] ?? '').trim();
+    const variable = name.toUpperCase().replace(/-/g, '_');
+    const fromEnv = (env[variable] ?? '').trim();
+    if (fromEnv !== '') sources?.set(name, variable);
+    return fromEnv;
   };
 }
 
+/** The input, else the first of `variables` set in the environment (noted in `sources`). */
+function inputOrEnv(
+  read: InputReader,
+  env: Env,
+  sources: Sources,
+  input: Input,
+  variables: string[],
+): string {
+  const given = read(input);
+  if (given !== '') return given;
+  for (const variable of variables) {
+    const value = (env[variable] ?? '').trim();
+    if (value === '') continue;
+    sources.set(input, variable);
+    return value;
+  }
+  return '';
+}
+
+/**
+ * Every input, checked. An error about a value taken from an environment variable names the variable
+ * as well as the input.
+ */
 export function getConfig(readInput: InputReader, env: Env): Config {
-  const read = withEnvFallback(readInput, env);
+  const sources: Sources = new Map();
+  try {
+    return readConfig(withEnvFallback(readInput, env, sources), env, sources);
+  } catch (error) {
+    const variable = error instanceof InputError ? sources.get(error.input) : undefined;
+    throw variable === undefined || !(error instanceof InputError) ? error : error.takenFrom(variable);
+  }
+}
+
+function readConfig(read: InputReader, env: Env, sources: Sources): Config {
   const regionRaw = read(Input.AwsRegion);
   if (regionRaw === '')
     throw InputError.missing(Input.AwsRegion, 'set it to the region to use, e.g. eu-west-1');
@@ -184,8 +233,10 @@ export function getConfig(readInput: InputReader, env: Env): Config {
   const profile = profileRaw === '' ? undefined : parseProfileName(profileRaw);
 
   const tokenFileRaw = read(Input.WebIdentityTokenFile);
-  const endpointRaw =
-    read(Input.StsEndpoint) || env[ReadEnv.EndpointUrlSts] || env[ReadEnv.EndpointUrl] || '';
+  const endpointRaw = inputOrEnv(read, env, sources, Input.StsEndpoint, [
+    ReadEnv.EndpointUrlSts,
+    ReadEnv.EndpointUrl,
+  ]);
 
   return {
     region,
@@ -220,7 +271,7 @@ export function getConfig(readInput: InputReader, env: Env): Config {
     managedPolicyArns: parsePolicyArns(read(Input.ManagedSessionPolicies)),
     verify: readBucketCheck(read),
     s3Endpoint: optional(
-      read(Input.S3Endpoint) || env[ReadEnv.EndpointUrlS3] || env[ReadEnv.EndpointUrl] || '',
+      inputOrEnv(read, env, sources, Input.S3Endpoint, [ReadEnv.EndpointUrlS3, ReadEnv.EndpointUrl]),
       (raw) => parseEndpoint(Input.S3Endpoint, raw),
     ),
     jobSummary: parseBoolean(Input.JobSummary, read(Input.JobSummary), true),
@@ -267,7 +318,7 @@ export function getConfig(readInput: InputReader, env: Env): Config {
       read(Input.ActionTimeoutS),
       (raw) => parseInteger(Input.ActionTimeoutS, raw, 1, 21600) * 1000,
     ),
-    proxy: readProxy(read, env),
+    proxy: readProxy(read, env, sources),
   };
 }
 
@@ -278,20 +329,57 @@ function readRetry(read: InputReader): { maxAttempts: number } {
   return { maxAttempts: disabled ? 1 : max };
 }
 
-/** http-proxy / no-proxy, else HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the environment. */
-function readProxy(read: InputReader, env: Env): { url: string; noProxy: string } | undefined {
-  const raw =
-    read(Input.HttpProxy) || env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy || '';
-  const noProxy = read(Input.NoProxy) || env.NO_PROXY || env.no_proxy || '';
-  if (noProxy.split(',').some((host) => /\s/.test(host.trim()))) {
-    throw InputError.invalid(
-      Input.NoProxy,
-      noProxy,
-      'host names, domains or IPs separated by commas, e.g. localhost,.internal',
-    );
+/** The proxy variables proxy-from-env reads (lower case first), for AWS's https endpoints and others. */
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'];
+const NO_PROXY_FORM =
+  'host names, domains (.example.com), IP addresses or host:port, separated by commas or spaces, ' +
+  'e.g. localhost,.internal';
+const NO_PROXY_ENTRY = /^(?:\*|\*?\.?[\w.-]+|\[[\da-f:.]+\]|[\da-f:.]+)(?::\d{1,5})?$/i;
+
+/**
+ * http-proxy and no-proxy. Without http-proxy the proxy variables in the environment apply, as
+ * proxy-from-env reads them (a value without a scheme gets the request's); each is checked here so a
+ * bad one fails up front, named, with any password hidden.
+ */
+function readProxy(read: InputReader, env: Env, sources: Sources): Config['proxy'] {
+  const noProxy = read(Input.NoProxy);
+  for (const entry of noProxy.split(/[\s,]+/).filter((e) => e !== '')) {
+    if (!NO_PROXY_ENTRY.test(entry)) throw InputError.invalid(Input.NoProxy, noProxy, NO_PROXY_FORM);
   }
-  if (raw === '') return undefined;
-  return { url: parseEndpoint(Input.HttpProxy, raw), noProxy };
+  const explicit = read(Input.HttpProxy);
+  if (explicit !== '') return { url: parseEndpoint(Input.HttpProxy, explicit), noProxy };
+  let fromEnv = false;
+  for (const variable of PROXY_VARIABLES) {
+    const value = (env[variable] ?? '').trim();
+    if (value === '') continue;
+    sources.set(Input.HttpProxy, variable);
+    parseEndpoint(Input.HttpProxy, value.includes('://') ? value : `http://${value}`);
+    fromEnv = true;
+  }
+  sources.delete(Input.HttpProxy);
+  return fromEnv ? { noProxy } : undefined;
+}
+
+/**
+ * Passwords in the proxy URLs this step may use (http-proxy as given, the proxy variables), to mask
+ * before anything is printed. Never throws: a value that is no URL holds no password to find.
+ */
+export function proxySecrets(readInput: InputReader, env: Env): string[] {
+  const secrets: string[] = [];
+  for (const raw of [readInput(Input.HttpProxy), ...PROXY_VARIABLES.map((v) => (env[v] ?? '').trim())]) {
+    if (raw === '') continue;
+    const candidate = raw.includes('://') ? raw : `http://${raw}`;
+    if (!URL.canParse(candidate)) continue;
+    const { password } = new URL(candidate);
+    if (password === '') continue;
+    secrets.push(password);
+    try {
+      secrets.push(decodeURIComponent(password));
+    } catch {
+      // not percent-encoded text: the raw form is masked already
+    }
+  }
+  return secrets;
 }
 
 /** Session tags for AssumeRole: the GitHub defaults and custom-tags, unless role-skip-session-tagging. */

@@ -13,6 +13,15 @@ export class InputError extends Error {
     super(message);
   }
 
+  /** The same error, saying the value came from an environment variable, not from `with:`. */
+  takenFrom(variable: string): InputError {
+    const named = `Input '${this.input}'`;
+    return new InputError(
+      this.input,
+      this.message.replace(named, `${named} (taken from the ${variable} environment variable)`),
+    );
+  }
+
   /** `Input 'x': got "v"; expected <form>.` — the value is left out when it is a secret. */
   static invalid(input: Input, value: string | undefined, expected: string): InputError {
     const got = value === undefined ? 'the value given (not shown: secret)' : JSON.stringify(value);

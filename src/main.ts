@@ -2,7 +2,7 @@
  * The main step: read and check every input, get credentials, gate on bucket access, export them masked.
  * All side effects on the runner (masks, logs, env, outputs, state, files, summary, failure) happen here.
  */
-import { type Config, getConfig, SECRET_INPUTS } from './config';
+import { type Config, getConfig, proxySecrets, SECRET_INPUTS } from './config';
 import { CREDENTIAL_ENV, ExportedEnv, Output, State } from './constants';
 import { describeError } from './errors';
 import { type GateResult, verifyBucket } from './gate';
@@ -27,7 +27,7 @@ const restore: Restore = { env: {} };
 export async function run(): Promise<void> {
   try {
     const read = (name: string) => core.getInput(name);
-    mask(...SECRET_INPUTS.map(read));
+    mask(...SECRET_INPUTS.map(read), ...proxySecrets(read, process.env));
     const parsed = getConfig(read, process.env);
     const deadline = parsed.timeoutMs === undefined ? undefined : Date.now() + parsed.timeoutMs;
     const config: Config = { ...parsed, retry: { ...parsed.retry, ...(deadline ? { deadline } : {}) } };
@@ -136,11 +136,18 @@ async function fetchIdToken(audience: string): Promise<string> {
   return actions.getIDToken(audience);
 }
 
-/** The proxy inputs, for this process: the SDK's agents and @actions/core's OIDC client both read them. */
-function useProxy(proxy: { url: string; noProxy: string }): void {
-  process.env.HTTPS_PROXY = proxy.url;
-  process.env.HTTP_PROXY = proxy.url;
-  if (proxy.noProxy !== '') process.env.NO_PROXY = proxy.noProxy;
+/**
+ * The proxy inputs, for this process: our clients (through proxy-from-env) and @actions/core's OIDC client
+ * read them from the environment. Both spellings are set, since the lower case wins where both are read.
+ */
+function useProxy(proxy: NonNullable<Config['proxy']>): void {
+  const set = (name: string, value: string) => {
+    process.env[name.toLowerCase()] = value;
+    process.env[name] = value;
+  };
+  if (proxy.url !== undefined)
+    for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY']) set(name, proxy.url);
+  if (proxy.noProxy !== '') set('NO_PROXY', proxy.noProxy);
 }
 
 function checkAccount(config: Config, { identity }: Issued): void {

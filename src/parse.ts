@@ -41,12 +41,20 @@ export function parsePattern(input: Input, raw: string, pattern: RegExp, form: s
 /** An http(s) URL with a host, returned as given. */
 export function parseEndpoint(input: Input, raw: string): string {
   const form = 'an http:// or https:// URL, e.g. https://sts.eu-west-1.amazonaws.com';
-  if (!URL.canParse(raw)) throw InputError.invalid(input, raw, form);
+  if (!URL.canParse(raw)) throw InputError.invalid(input, hideUserinfo(raw), form);
   const url = new URL(raw);
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') {
-    throw InputError.invalid(input, raw, form);
+    throw InputError.invalid(input, hideUserinfo(raw), form);
   }
   return raw;
+}
+
+/** A URL as it may be shown: a user and password before the host become `***`. */
+export function hideUserinfo(raw: string): string {
+  return raw.replace(
+    /^((?:[a-z][\w+.-]*:)?\/\/)?[^/?#\s]*@/i,
+    (_all, scheme: string | undefined) => `${scheme ?? ''}***@`,
+  );
 }
 
 /** A JSON object (an IAM policy document); returned minified as STS wants it. */
@@ -94,7 +102,7 @@ export function parseList(raw: string): string[] {
  */
 export function parseArnList(raw: string): string[] {
   return raw
-    .split(/\n|,(?=\s*arn:)/)
+    .split(/\n|,(?=[ \t]*arn:)/)
     .map((item) => item.trim())
     .filter((item) => item !== '');
 }

@@ -433,17 +433,40 @@ describe('http-proxy', () => {
     expect(stack.proxy.requests.map((r) => [r.operation, r.viaProxy])).toEqual([['AssumeRole', true]]);
   });
 
-  test('HTTPS_PROXY from the environment is honoured', async () => {
-    const result = await stack.job({ HTTPS_PROXY: stack.proxy.url }).main(direct());
+  test('proxy variables apply per scheme: HTTP_PROXY to this http endpoint, not HTTPS_PROXY', async () => {
+    const result = await stack
+      .job({ HTTP_PROXY: stack.proxy.url, HTTPS_PROXY: 'http://127.0.0.1:9' })
+      .main(direct());
     expectSuccess(result);
     expect(stack.proxy.requests.map((r) => r.viaProxy)).toEqual([true]);
   });
 
-  test('no-proxy bypasses it', async () => {
+  test('no-proxy bypasses it (commas or spaces, as NO_PROXY is written)', async () => {
     const result = await stack
       .job()
-      .main({ ...direct(), 'http-proxy': stack.proxy.url, 'no-proxy': '127.0.0.1' });
+      .main({ ...direct(), 'http-proxy': stack.proxy.url, 'no-proxy': 'localhost 127.0.0.1' });
     expectSuccess(result);
+    expect(stack.proxy.requests).toEqual([]);
+  });
+
+  // Nothing listens on 127.0.0.1:9: a request sent to that proxy would fail the step.
+  const DEAD_PROXY = 'http://127.0.0.1:9';
+
+  test('an explicit http-proxy wins over lower-case proxy variables', async () => {
+    const result = await stack
+      .job({ http_proxy: DEAD_PROXY, https_proxy: DEAD_PROXY })
+      .main({ ...direct(), 'http-proxy': stack.proxy.url });
+    expectSuccess(result);
+    expect(stack.proxy.requests.map((r) => r.viaProxy)).toEqual([true]);
+  });
+
+  test('a proxy password is masked first; a bad proxy variable is named, the password hidden', async () => {
+    const result = await stack.job({ HTTPS_PROXY: 'ftp://ci:hunter2-proxy@proxy.local:21' }).main(direct());
+    const error = expectFailure(result);
+    expect(error).toContain("Input 'http-proxy' (taken from the HTTPS_PROXY environment variable)");
+    expect(error).toContain('"ftp://***@proxy.local:21"');
+    expect(result.masks).toContain('hunter2-proxy');
+    expectNoLeaks(result, 'hunter2-proxy');
     expect(stack.proxy.requests).toEqual([]);
   });
 });
@@ -497,6 +520,18 @@ describe('HTTPS endpoints', () => {
     expect(front.handshakes).toBe(2);
     expect(result.outputs['bucket-accessible']).toBe('true');
     expect((await identityFromEnv(job)).Arn).toContain(':assumed-role/deploy/');
+  });
+
+  test('HTTPS_PROXY, not HTTP_PROXY, carries the https requests', async () => {
+    const result = await stack
+      .job({
+        NODE_EXTRA_CA_CERTS: front.caFile,
+        HTTPS_PROXY: stack.proxy.url,
+        HTTP_PROXY: 'http://127.0.0.1:9',
+      })
+      .main({ ...overTls(), 'sts-endpoint': front.namedUrl });
+    expectSuccess(result);
+    expect(stack.proxy.tunnels).toEqual([new URL(front.namedUrl).host]);
   });
 
   test('a certificate Node does not trust fails at once, not retried, and says how to trust it', async () => {

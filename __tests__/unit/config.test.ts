@@ -1,4 +1,4 @@
-import { getConfig } from '../../src/config';
+import { getConfig, proxySecrets } from '../../src/config';
 import { StsOperation } from '../../src/constants';
 import { InputError } from '../../src/errors';
 import { KEYS, ROLE, reader, scenarios } from '../fixtures/inputs';
@@ -169,6 +169,61 @@ describe('inputs from plain environment variables', () => {
   });
 });
 
+describe('proxies and values from the environment', () => {
+  const base = { 'aws-region': 'eu-west-1' };
+
+  test('http-proxy never stands in from HTTP_PROXY; the variables are left to proxy-from-env', () => {
+    const c = config(base, { ...env, HTTP_PROXY: 'http://a:1', HTTPS_PROXY: 'http://b:2' });
+    expect(c.proxy).toEqual({ noProxy: '' });
+  });
+
+  test('a proxy variable without a scheme is taken, as proxy-from-env takes it', () => {
+    expect(config(base, { ...env, HTTPS_PROXY: 'ci:pw@proxy.corp:3128' }).proxy).toEqual({ noProxy: '' });
+  });
+
+  test('no-proxy may be separated by commas or spaces', () => {
+    const c = config({
+      ...base,
+      'http-proxy': 'http://p:3128',
+      'no-proxy': 'localhost 127.0.0.1,.internal *.x:8443',
+    });
+    expect(c.proxy).toEqual({ url: 'http://p:3128', noProxy: 'localhost 127.0.0.1,.internal *.x:8443' });
+  });
+
+  test.each([
+    [
+      { AWS_ENDPOINT_URL_STS: 'sts.local' },
+      "Input 'sts-endpoint' (taken from the AWS_ENDPOINT_URL_STS environment variable)",
+    ],
+    [
+      { AWS_ENDPOINT_URL: 'ftp://x' },
+      "Input 's3-endpoint' (taken from the AWS_ENDPOINT_URL environment variable)",
+    ],
+    [
+      { ROLE_DURATION_SECONDS: 'long' },
+      "Input 'role-duration-seconds' (taken from the ROLE_DURATION_SECONDS environment variable)",
+    ],
+    [{ http_proxy: 'socks5://p' }, "Input 'http-proxy' (taken from the http_proxy environment variable)"],
+  ])('a bad value from %j names the variable', (e, message) => {
+    const inputs = 'AWS_ENDPOINT_URL' in e ? { ...base, 'sts-endpoint': 'https://sts.local' } : base;
+    expect(() => config(inputs, { ...env, ...e })).toThrow(message);
+  });
+
+  test('an explicit input is named without a variable', () => {
+    expect(() =>
+      config({ ...base, 'sts-endpoint': 'sts.local' }, { ...env, AWS_ENDPOINT_URL_STS: 'x' }),
+    ).toThrow(/^Input 'sts-endpoint' is invalid/);
+  });
+
+  test('proxy passwords, raw and decoded, are found to mask; nothing else is', () => {
+    const read = reader({ 'http-proxy': 'http://u:p%40ss@proxy:1' });
+    expect(
+      proxySecrets(read, { https_proxy: 'ci:s3cret@corp:3128', HTTP_PROXY: 'http://proxy:8080' }),
+    ).toEqual(['p%40ss', 'p@ss', 's3cret', 's3cret']);
+    expect(proxySecrets(reader({}), { HTTPS_PROXY: 'not a url at all %%' })).toEqual([]);
+  });
+});
+
 describe('getConfig: refused inputs name the input and the allowed form', () => {
   test.each([
     ['aws-region', { 'aws-region': '' }, 'required'],
@@ -213,7 +268,8 @@ describe('getConfig: refused inputs name the input and the allowed form', () => 
     ['action-timeout-s', { 'action-timeout-s': '-4' }, 'from 1 to 21600'],
     ['action-timeout-s', { 'action-timeout-s': 'soon' }, 'from 1 to 21600'],
     ['http-proxy', { 'http-proxy': 'proxy:3128' }, 'http://'],
-    ['no-proxy', { 'no-proxy': 'a b' }, 'separated by commas'],
+    ['no-proxy', { 'no-proxy': 'a http://b' }, 'separated by commas or spaces'],
+    ['http-proxy', { 'http-proxy': 'ftp://ci:pass-word@proxy' }, '"ftp://***@proxy"'],
     ['disable-retry', { 'disable-retry': 'yes' }, 'true or false'],
     ['verify-max-keys', { 'verify-max-keys': '0' }, 'from 1 to 1000'],
     ['verify-max-keys', { 'verify-max-keys': '5000' }, 'from 1 to 1000'],

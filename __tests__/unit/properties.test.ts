@@ -565,16 +565,13 @@ describe('getConfig round trips', () => {
     );
   });
 
-  // POLICY_ARN allows ',' in a policy name (as IAM does), but the list is split at commas first, so such an
-  // ARN can never be given: it is refused with an InputError. Only comma-free ARNs round-trip.
+  // POLICY_ARN allows ',' in a policy name and path (as IAM does); the list splits at a comma only where
+  // the next ARN begins, so every valid ARN round-trips, commas and all.
   test('allowed-account-ids and managed-session-policies lists keep their items', () => {
     run(
       fc.property(
         fc.array(fc.stringMatching(ACCOUNT_ID), { maxLength: 10 }),
-        fc.array(
-          fc.stringMatching(/^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/(?:[\w+=.@-]+\/)*[\w+=.@-]{1,128}$/),
-          { maxLength: 10 },
-        ),
+        fc.array(fc.stringMatching(POLICY_ARN), { maxLength: 10 }),
         fc.constantFrom(',', '\n', ' , ', '\n\n'),
         (ids, arns, separator) => {
           const got = config({
@@ -760,7 +757,7 @@ describe('getConfig and choosePlan: any inputs give a Config/Plan or an InputErr
     );
   });
 
-  test('withEnvFallback: an input given wins; secrets and aws-profile never come from the env', () => {
+  test('withEnvFallback: an input given wins; secrets, aws-profile and the proxy pair never come from the env', () => {
     run(
       fc.property(fc.constantFrom(...ALL_INPUTS), anyString(), anyString(), (input, given, fromEnv) => {
         const envName = input.toUpperCase().replace(/-/g, '_');
@@ -770,6 +767,8 @@ describe('getConfig and choosePlan: any inputs give a Config/Plan or an InputErr
           Input.AwsSecretAccessKey,
           Input.AwsSessionToken,
           Input.AwsProfile,
+          Input.HttpProxy,
+          Input.NoProxy,
         ];
         const expected = given.trim() !== '' || noFallback.includes(input) ? given.trim() : fromEnv.trim();
         expect(read(input)).toBe(expected);
