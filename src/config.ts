@@ -140,6 +140,9 @@ export interface SessionTagging {
 
 /** Lifetimes STS allows for a role session, in seconds. */
 export const ROLE_DURATION = { min: 900, max: 43200 } as const;
+/** The longest session AWS gives a role assumed by role chaining, in seconds. */
+export const CHAINED_MAX = 3600;
+
 /** Lifetimes STS allows for GetSessionToken and GetFederationToken, in seconds. */
 export const TOKEN_DURATION = { min: 900, max: 129600 } as const;
 
@@ -249,12 +252,7 @@ function readConfig(read: InputReader, env: Env, sources: Sources): Config {
       SESSION_NAME,
       SESSION_NAME_FORM,
     ),
-    durationSeconds: parseInteger(
-      Input.RoleDurationSeconds,
-      read(Input.RoleDurationSeconds) || '3600',
-      duration.min,
-      duration.max,
-    ),
+    durationSeconds: readDuration(read, duration),
     audience: read(Input.Audience),
     webIdentityTokenFile:
       tokenFileRaw === '' ? undefined : path.resolve(env[ReadEnv.Workspace] ?? process.cwd(), tokenFileRaw),
@@ -327,6 +325,21 @@ function readRetry(read: InputReader): { maxAttempts: number } {
   const disabled = parseBoolean(Input.DisableRetry, read(Input.DisableRetry), false);
   const max = parseInteger(Input.RetryMaxAttempts, read(Input.RetryMaxAttempts) || '12', 1, 100, 'attempts');
   return { maxAttempts: disabled ? 1 : max };
+}
+
+/** role-duration-seconds, within the operation's range; at most an hour with role-chaining. */
+function readDuration(read: InputReader, range: { min: number; max: number }): number {
+  const raw = read(Input.RoleDurationSeconds) || '3600';
+  const seconds = parseInteger(Input.RoleDurationSeconds, raw, range.min, range.max);
+  if (seconds > CHAINED_MAX && parseBoolean(Input.RoleChaining, read(Input.RoleChaining), false)) {
+    // A role assumed with another role's session gets an hour at most, whatever its MaxSessionDuration.
+    throw InputError.invalid(
+      Input.RoleDurationSeconds,
+      raw,
+      `at most ${CHAINED_MAX} seconds with role-chaining (AWS limits a session assumed by role chaining to one hour)`,
+    );
+  }
+  return seconds;
 }
 
 /** The proxy variables proxy-from-env reads (lower case first), for AWS's https endpoints and others. */

@@ -114,6 +114,19 @@ export function explainDurationTooLong(roleArn: string, requested: number, max: 
   );
 }
 
+/** AWS's refusal of a chained session longer than an hour. */
+export function isChainedDurationRefusal(message: string): boolean {
+  return /role chaining/i.test(message);
+}
+
+export function explainChainedDurationTooLong(roleArn: string, requested: number): string {
+  return (
+    `Input 'role-duration-seconds' asks for ${requested} seconds, but ${roleArn} is assumed with another ` +
+    "role's temporary credentials (role chaining), and AWS limits such sessions to 3600 seconds whatever " +
+    "the role's MaxSessionDuration. Lower role-duration-seconds to 3600 or less."
+  );
+}
+
 export function explainWebIdentityDenied(
   roleArn: string,
   claims: Record<string, unknown> | undefined,

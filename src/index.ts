@@ -1,5 +1,5 @@
 import { run } from './main';
+import { exitWhenFlushed } from './runner';
 
-// Every runner write is synchronous, so once run() settles nothing is left to do: exit at once rather
-// than wait for an SDK timer or socket that an error path left behind.
-void run().finally(() => process.exit());
+// Once run() settles nothing is left to do: exit when the log is out (see exitWhenFlushed).
+void run().finally(() => exitWhenFlushed());

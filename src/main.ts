@@ -2,13 +2,13 @@
  * The main step: read and check every input, get credentials, gate on bucket access, export them masked.
  * All side effects on the runner (masks, logs, env, outputs, state, files, summary, failure) happen here.
  */
-import { type Config, getConfig, proxySecrets, SECRET_INPUTS } from './config';
-import { CREDENTIAL_ENV, ExportedEnv, Output, State } from './constants';
+import { type Config, getConfig, keysFromEnv, proxySecrets, SECRET_INPUTS } from './config';
+import { CREDENTIAL_ENV, ExportedEnv, Input, Output, State } from './constants';
 import { describeError } from './errors';
 import { type GateResult, verifyBucket } from './gate';
 import { choosePlan, type Plan } from './plan';
 import { checkProfile, profileFiles, writeProfile } from './profile';
-import { Runner } from './runner';
+import { exitWhenFlushed, Runner } from './runner';
 import type { Issued } from './sts';
 import { renderSummary } from './summary';
 
@@ -25,10 +25,14 @@ export interface Restore {
 const restore: Restore = { env: {} };
 
 export async function run(): Promise<void> {
+  let maskAccounts = /^true$/i.test(core.getInput(Input.MaskAwsAccountId));
   try {
     const read = (name: string) => core.getInput(name);
     mask(...SECRET_INPUTS.map(read), ...proxySecrets(read, process.env));
     const parsed = getConfig(read, process.env);
+    // The role's account is in what is printed before STS answers (and in any refusal).
+    maskAccounts = parsed.maskAccountId;
+    if (maskAccounts) mask(...accountsIn(parsed.roleArn ?? ''));
     const deadline = parsed.timeoutMs === undefined ? undefined : Date.now() + parsed.timeoutMs;
     const config: Config = { ...parsed, retry: { ...parsed.retry, ...(deadline ? { deadline } : {}) } };
     const plan = choosePlan(config, process.env);
@@ -36,7 +40,10 @@ export async function run(): Promise<void> {
     if (deadline === undefined) await act(config, plan);
     else await withinDeadline(act(config, plan), deadline, config.timeoutMs ?? 0);
   } catch (error) {
-    core.setFailed(describeError(error));
+    const message = describeError(error);
+    // A refusal names ARNs (the role, the caller): with mask-aws-account-id their accounts go first.
+    if (maskAccounts) mask(...accountsIn(message));
+    core.setFailed(message);
   } finally {
     saveRestore();
   }
@@ -63,8 +70,11 @@ async function withinDeadline(work: Promise<void>, deadline: number, limitMs: nu
         'no credentials were exported.',
     );
     saveRestore();
-    // Requests still in flight must not export anything now.
-    process.exit(1);
+    // Requests still in flight must not export anything now: the runner is sealed, then the process ends
+    // as soon as the log is out.
+    core.seal();
+    exitWhenFlushed(1);
+    await new Promise(() => {});
   } finally {
     clearTimeout(timer);
   }
@@ -90,8 +100,9 @@ async function act(config: Config, plan: Plan): Promise<void> {
   if (config.useExistingCredentials) {
     const existing = await existingIdentity(config, process.env);
     if (existing) {
-      core.info(`Credentials already in the environment are valid (${existing.arn}); nothing new exported.`);
-      return;
+      // Kept as they are, but held to the same account list, masking and bucket check as new ones.
+      const credentials = keysFromEnv(process.env);
+      if (credentials) return finish(config, plan, { credentials, identity: existing }, false);
     }
     core.info('No valid credentials in the environment; getting new ones.');
   }
@@ -99,6 +110,14 @@ async function act(config: Config, plan: Plan): Promise<void> {
   const group = (title: string, lines: string[]) => core.group(title, lines);
   const issued = await obtain(config, plan, { mask, fetchIdToken, group });
   mask(issued.credentials.accessKeyId, issued.credentials.secretAccessKey, issued.credentials.sessionToken);
+  await finish(config, plan, issued, true);
+}
+
+/**
+ * Credentials in hand (new ones, or valid ones already in the environment): the account checks, the
+ * bucket gate, then exports (`fresh`) or outputs only, and the summary.
+ */
+async function finish(config: Config, plan: Plan, issued: Issued, fresh: boolean): Promise<void> {
   if (config.maskAccountId) mask(issued.identity.accountId);
   checkAccount(config, issued);
 
@@ -111,10 +130,26 @@ async function act(config: Config, plan: Plan): Promise<void> {
       gate.objects.map((o) => `${o.key} => ${o.etag}`),
     );
   }
-  if (!holds) exportCredentials(config, issued);
+  if (!holds && fresh) exportCredentials(config, issued);
+  if (!holds && !fresh) keepCredentials(config, issued);
   if (gate) reportGate(gate, holds);
-  if (config.jobSummary) writeSummary(config, plan, issued, gate, !holds);
+  if (config.jobSummary && fresh) writeSummary(config, plan, issued, gate, !holds);
   if (holds && gate && !gate.ok) throw new Error(gate.reason);
+}
+
+/** use-existing-credentials, when they are valid: nothing exported; the identity outputs are set. */
+function keepCredentials(config: Config, { identity }: Issued): void {
+  core.setOutput(Output.AwsAccountId, identity.accountId);
+  core.setOutput(Output.AuthenticatedArn, identity.arn);
+  core.setOutput(Output.AwsExpiration, process.env[ExportedEnv.CredentialExpiration] ?? '');
+  core.info(
+    `Credentials already in the environment are valid (${identity.arn}) in ${config.region}; nothing new exported.`,
+  );
+}
+
+/** The account ids in the ARNs a text holds. */
+function accountsIn(text: string): string[] {
+  return [...text.matchAll(/arn:[^:\s]*:[^:\s]*:[^:\s]*:(\d{12}):/g)].map((m) => m[1] ?? '');
 }
 
 /**

@@ -13,8 +13,10 @@ import {
   callerFromMessage,
   decodeJwtClaims,
   explainAssumeRoleDenied,
+  explainChainedDurationTooLong,
   explainDurationTooLong,
   explainWebIdentityDenied,
+  isChainedDurationRefusal,
   isDurationRefusal,
   loggableClaims,
 } from './explain';
@@ -264,6 +266,13 @@ async function explainRoleFailure(
       error.operation,
       detail,
       explainAssumeRoleDenied(roleArn, caller, role, detail.message),
+    );
+  }
+  if (isChainedDurationRefusal(detail.message)) {
+    return new AwsCallError(
+      error.operation,
+      detail,
+      explainChainedDurationTooLong(roleArn, config.durationSeconds),
     );
   }
   if (isDurationRefusal(detail.message)) {

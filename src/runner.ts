@@ -56,11 +56,32 @@ export function fileCommand(name: string, value: string, delimiter = newDelimite
   return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`;
 }
 
+/**
+ * Ends the process once everything written to stdout has gone out: on a pipe (the runner reads one)
+ * Node writes asynchronously on Linux and macOS, and process.exit() alone could cut the log short.
+ * Exiting rather than returning means no SDK timer or socket an error path left behind holds the step.
+ */
+export function exitWhenFlushed(code?: number): void {
+  // process.exit(undefined) would exit 0 whatever process.exitCode says: call it without an argument.
+  process.stdout.write('', () => (code === undefined ? process.exit() : process.exit(code)));
+}
+
 export class Runner {
+  private sealed = false;
+
   constructor(
     private readonly env: Env = process.env,
-    private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}${EOL}`),
+    private readonly print: (line: string) => void = (line) => process.stdout.write(`${line}${EOL}`),
   ) {}
+
+  /** From now on nothing is written or exported: a step that timed out must not export what comes late. */
+  seal(): void {
+    this.sealed = true;
+  }
+
+  private write(line: string): void {
+    if (!this.sealed) this.print(line);
+  }
 
   /** An input as the runner passes it (INPUT_<NAME>), trimmed; '' when not given. */
   getInput(name: string): string {
@@ -77,6 +98,7 @@ export class Runner {
   }
 
   exportVariable(name: string, value: string): void {
+    if (this.sealed) return;
     this.env[name] = value;
     this.appendTo('GITHUB_ENV', fileCommand(name, value));
   }
@@ -138,6 +160,7 @@ export class Runner {
   }
 
   private appendTo(file: string, text: string): void {
+    if (this.sealed) return;
     const path = this.env[file];
     if (!path) throw new Error(`${file} is not set: this must run as a step of a GitHub Actions job`);
     appendFileSync(path, text, { encoding: 'utf8' });

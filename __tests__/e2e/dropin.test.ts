@@ -177,6 +177,28 @@ describe('role-chaining', () => {
     expectRefused(result, 'role-chaining');
     expect(stack.proxy.requests).toEqual([]);
   });
+
+  test('AWS refusing a chained session over an hour is explained as chaining, not MaxSessionDuration', async () => {
+    stack.proxy.fault = (r) =>
+      r.operation === 'AssumeRole'
+        ? {
+            status: 400,
+            body: stsError(
+              'ValidationError',
+              'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+            ),
+          }
+        : undefined;
+    // Signed with a session from the environment, without role-chaining: only AWS can tell.
+    const result = await stack
+      .job({ AWS_ACCESS_KEY_ID: 'ASIAPREVIOUSSESSION1', AWS_SECRET_ACCESS_KEY: 's', AWS_SESSION_TOKEN: 't' })
+      .main({ ...base(), 'role-to-assume': ROLE, 'role-duration-seconds': '7200' });
+    const error = expectFailure(result);
+    expect(error).toContain('role chaining');
+    expect(error).toContain('Lower role-duration-seconds to 3600 or less');
+    expect(error).not.toContain('MaxSessionDuration (');
+    expect(assumeRequests()).toHaveLength(1);
+  });
 });
 
 describe('AssumeRole parameters', () => {
@@ -349,6 +371,41 @@ describe('credentials already in the environment', () => {
     const result = await stack.job(previous).main({ ...keysAndRole(), 'use-existing-credentials': 'true' });
     expectSuccess(result);
     expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['GetCallerIdentity']);
+    expect(result.env).toEqual({});
+  });
+
+  test('use-existing-credentials: kept ones still meet allowed-account-ids', async () => {
+    const result = await stack
+      .job(previous)
+      .main({ ...keysAndRole(), 'use-existing-credentials': 'true', 'allowed-account-ids': '111111111111' });
+    expect(expectFailure(result)).toContain('not in allowed-account-ids');
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['GetCallerIdentity']);
+  });
+
+  test('use-existing-credentials: kept ones are masked, gated and reported like new ones', async () => {
+    await seedBucket(
+      stack.moto.url,
+      { accessKeyId: KEYS['aws-access-key-id'], secretAccessKey: KEYS['aws-secret-access-key'] },
+      'kept-bucket',
+      ['a.txt'],
+    );
+    const result = await stack.job(previous).main({
+      ...keysAndRole(),
+      'use-existing-credentials': 'true',
+      'mask-aws-account-id': 'true',
+      's3-endpoint': stack.proxy.url,
+      'verify-bucket': 'kept-bucket',
+    });
+    expectSuccess(result);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['GetCallerIdentity', 'S3:GET']);
+    expect(signedWith(stack.proxy.requests[1]?.headers ?? {})).toBe(previous.AWS_ACCESS_KEY_ID);
+    expect(result.masks).toContain('123456789012');
+    expect(result.outputs).toMatchObject({
+      'aws-account-id': '123456789012',
+      'bucket-accessible': 'true',
+      'bucket-object-count': '1',
+    });
+    expect(result.outputs['authenticated-arn']).toMatch(/^arn:aws:[a-z]+::123456789012:user\//); // moto says sts
     expect(result.env).toEqual({});
   });
 
@@ -586,5 +643,26 @@ describe('untrusted text in the log', () => {
     expect(result.masks).not.toContain('eu-west-1');
     expect(result.stdout).toContain('::error title=owned::from a key => "');
     expectNoLeaks(result, KEYS['aws-secret-access-key']);
+  });
+});
+
+describe('mask-aws-account-id on a refusal', () => {
+  test('the role and caller accounts in the error are masked before it is printed', async () => {
+    const denial =
+      'User: arn:aws:iam::210987654321:user/dev is not authorized to perform: sts:AssumeRole on resource: ' +
+      ROLE;
+    stack.proxy.fault = (r) =>
+      r.operation === 'AssumeRole' ? { status: 403, body: stsError('AccessDenied', denial) } : undefined;
+    const result = await stack.job().main({ ...keysAndRole(), 'mask-aws-account-id': 'true' });
+    const error = expectFailure(result);
+    expect(error).toContain('123456789012');
+    expect(result.masks).toEqual(expect.arrayContaining(['123456789012', '210987654321']));
+    const lines = result.stdout.split('\n');
+    const firstMention = lines.findIndex((l) => l.includes('123456789012') && !l.startsWith('::add-mask::'));
+    const masked = lines.indexOf('::add-mask::123456789012');
+    expect(masked).toBeGreaterThanOrEqual(0);
+    expect(masked).toBeLessThan(firstMention);
+    const callerMasked = lines.indexOf('::add-mask::210987654321');
+    expect(callerMasked).toBeLessThan(lines.findIndex((l) => l.startsWith('::error::')));
   });
 });

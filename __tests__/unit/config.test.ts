@@ -269,6 +269,11 @@ describe('getConfig: refused inputs name the input and the allowed form', () => 
     ['action-timeout-s', { 'action-timeout-s': 'soon' }, 'from 1 to 21600'],
     ['http-proxy', { 'http-proxy': 'proxy:3128' }, 'http://'],
     ['no-proxy', { 'no-proxy': 'a http://b' }, 'separated by commas or spaces'],
+    [
+      'role-duration-seconds',
+      { 'role-duration-seconds': '7200', 'role-chaining': 'true' },
+      'at most 3600 seconds with role-chaining',
+    ],
     ['http-proxy', { 'http-proxy': 'ftp://ci:pass-word@proxy' }, '"ftp://***@proxy"'],
     ['disable-retry', { 'disable-retry': 'yes' }, 'true or false'],
     ['verify-max-keys', { 'verify-max-keys': '0' }, 'from 1 to 1000'],

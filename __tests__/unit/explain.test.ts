@@ -3,8 +3,10 @@ import {
   decodeJwtClaims,
   explainAssumeRoleDenied,
   explainBucketFailure,
+  explainChainedDurationTooLong,
   explainDurationTooLong,
   explainWebIdentityDenied,
+  isChainedDurationRefusal,
   isDurationRefusal,
   loggableClaims,
   trustAllows,
@@ -146,6 +148,26 @@ describe('an untrusted TLS certificate', () => {
     expect(reason).toBe(
       'Could not list bucket site: SELF_SIGNED_CERT_IN_CHAIN: self-signed certificate in certificate chain. ' +
         untrustedTlsHint('S3'),
+    );
+  });
+});
+
+describe('a chained session over an hour', () => {
+  const aws =
+    'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.';
+  test('is told apart from MaxSessionDuration', () => {
+    expect(isChainedDurationRefusal(aws)).toBe(true);
+    expect(
+      isChainedDurationRefusal(
+        'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+      ),
+    ).toBe(false);
+  });
+  test('says what to change', () => {
+    expect(explainChainedDurationTooLong(ROLE, 7200)).toBe(
+      `Input 'role-duration-seconds' asks for 7200 seconds, but ${ROLE} is assumed with another role's ` +
+        "temporary credentials (role chaining), and AWS limits such sessions to 3600 seconds whatever the role's " +
+        'MaxSessionDuration. Lower role-duration-seconds to 3600 or less.',
     );
   });
 });

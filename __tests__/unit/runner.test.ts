@@ -103,6 +103,19 @@ describe('Runner', () => {
     expect(lines.at(-1)).toMatch(/^::log_\w+::$/);
   });
 
+  test('once sealed, nothing more is written or exported', () => {
+    const { runner, lines, env } = make();
+    runner.info('before');
+    runner.seal();
+    runner.info('after');
+    runner.setOutput('late', 'x');
+    runner.exportVariable('AWS_SESSION_TOKEN', 'late');
+    expect(lines).toEqual(['before']);
+    expect(fs.readFileSync(path.join(dir, 'out'), 'utf8')).toBe('');
+    expect(fs.readFileSync(path.join(dir, 'env'), 'utf8')).toBe('');
+    expect(env.AWS_SESSION_TOKEN).toBeUndefined();
+  });
+
   test('setFailed prints one ::error:: and sets the exit code', () => {
     const { runner, lines } = make();
     const before = process.exitCode;
