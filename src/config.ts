@@ -252,7 +252,7 @@ function readConfig(read: InputReader, env: Env, sources: Sources): Config {
       SESSION_NAME,
       SESSION_NAME_FORM,
     ),
-    durationSeconds: readDuration(read, duration),
+    durationSeconds: readDuration(read, duration, isTokenOperation(operation)),
     audience: read(Input.Audience),
     webIdentityTokenFile:
       tokenFileRaw === '' ? undefined : path.resolve(env[ReadEnv.Workspace] ?? process.cwd(), tokenFileRaw),
@@ -327,11 +327,12 @@ function readRetry(read: InputReader): { maxAttempts: number } {
   return { maxAttempts: disabled ? 1 : max };
 }
 
-/** role-duration-seconds, within the operation's range; at most an hour with role-chaining. */
-function readDuration(read: InputReader, range: { min: number; max: number }): number {
+/** role-duration-seconds, within the operation's range; at most an hour when a role is chained. */
+function readDuration(read: InputReader, range: { min: number; max: number }, token: boolean): number {
   const raw = read(Input.RoleDurationSeconds) || '3600';
   const seconds = parseInteger(Input.RoleDurationSeconds, raw, range.min, range.max);
-  if (seconds > CHAINED_MAX && parseBoolean(Input.RoleChaining, read(Input.RoleChaining), false)) {
+  const chained = !token && parseBoolean(Input.RoleChaining, read(Input.RoleChaining), false);
+  if (seconds > CHAINED_MAX && chained) {
     // A role assumed with another role's session gets an hour at most, whatever its MaxSessionDuration.
     throw InputError.invalid(
       Input.RoleDurationSeconds,
@@ -343,7 +344,14 @@ function readDuration(read: InputReader, range: { min: number; max: number }): n
 }
 
 /** The proxy variables proxy-from-env reads (lower case first), for AWS's https endpoints and others. */
-const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'];
+export const PROXY_VARIABLES = [
+  'https_proxy',
+  'HTTPS_PROXY',
+  'http_proxy',
+  'HTTP_PROXY',
+  'all_proxy',
+  'ALL_PROXY',
+];
 const NO_PROXY_FORM =
   'host names, domains (.example.com), IP addresses or host:port, separated by commas or spaces, ' +
   'e.g. localhost,.internal';
@@ -361,16 +369,28 @@ function readProxy(read: InputReader, env: Env, sources: Sources): Config['proxy
   }
   const explicit = read(Input.HttpProxy);
   if (explicit !== '') return { url: parseEndpoint(Input.HttpProxy, explicit), noProxy };
-  let fromEnv = false;
-  for (const variable of PROXY_VARIABLES) {
+  // The variables that would be used: per scheme, lower case first, ALL_PROXY when that scheme has none.
+  const first = (...names: string[]) => names.find((name) => (env[name] ?? '').trim() !== '');
+  const fallback = first('all_proxy', 'ALL_PROXY');
+  const used = new Set(
+    [first('https_proxy', 'HTTPS_PROXY') ?? fallback, first('http_proxy', 'HTTP_PROXY') ?? fallback].filter(
+      (name): name is string => name !== undefined,
+    ),
+  );
+  const bypassAll = noProxy === '' && (env.no_proxy || env.NO_PROXY || '').trim() === '*';
+  if (used.size === 0 || bypassAll) return undefined;
+  for (const variable of used) {
     const value = (env[variable] ?? '').trim();
-    if (value === '') continue;
     sources.set(Input.HttpProxy, variable);
-    parseEndpoint(Input.HttpProxy, value.includes('://') ? value : `http://${value}`);
-    fromEnv = true;
+    parseEndpoint(Input.HttpProxy, withProxyScheme(value));
   }
   sources.delete(Input.HttpProxy);
-  return fromEnv ? { noProxy } : undefined;
+  return { noProxy };
+}
+
+/** A proxy given as host:port means http://host:port, as curl and @actions/http-client read it. */
+export function withProxyScheme(value: string): string {
+  return value.includes('://') ? value : `http://${value}`;
 }
 
 /**
@@ -380,10 +400,11 @@ function readProxy(read: InputReader, env: Env, sources: Sources): Config['proxy
 export function proxySecrets(readInput: InputReader, env: Env): string[] {
   const secrets: string[] = [];
   for (const raw of [readInput(Input.HttpProxy), ...PROXY_VARIABLES.map((v) => (env[v] ?? '').trim())]) {
-    if (raw === '') continue;
-    const candidate = raw.includes('://') ? raw : `http://${raw}`;
-    if (!URL.canParse(candidate)) continue;
-    const { password } = new URL(candidate);
+    // The user information is all before the last '@' (a password may hold '/', '?' or '#' unencoded).
+    const userinfo = /^(?:[a-z][\w+.-]*:\/\/)?(.*)@[^@]*$/is.exec(raw)?.[1];
+    const colon = userinfo?.indexOf(':') ?? -1;
+    if (userinfo === undefined || colon < 0) continue;
+    const password = userinfo.slice(colon + 1);
     if (password === '') continue;
     secrets.push(password);
     try {

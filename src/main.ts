@@ -2,7 +2,15 @@
  * The main step: read and check every input, get credentials, gate on bucket access, export them masked.
  * All side effects on the runner (masks, logs, env, outputs, state, files, summary, failure) happen here.
  */
-import { type Config, getConfig, keysFromEnv, proxySecrets, SECRET_INPUTS } from './config';
+import {
+  type Config,
+  getConfig,
+  keysFromEnv,
+  PROXY_VARIABLES,
+  proxySecrets,
+  SECRET_INPUTS,
+  withProxyScheme,
+} from './config';
 import { CREDENTIAL_ENV, ExportedEnv, Input, Output, State } from './constants';
 import { describeError } from './errors';
 import { type GateResult, verifyBucket } from './gate';
@@ -25,7 +33,10 @@ export interface Restore {
 const restore: Restore = { env: {} };
 
 export async function run(): Promise<void> {
-  let maskAccounts = /^true$/i.test(core.getInput(Input.MaskAwsAccountId));
+  // Until the inputs are read, as readConfig would read this one (the input, else its variable).
+  let maskAccounts = /^true$/i.test(
+    core.getInput(Input.MaskAwsAccountId) || (process.env.MASK_AWS_ACCOUNT_ID ?? ''),
+  );
   try {
     const read = (name: string) => core.getInput(name);
     mask(...SECRET_INPUTS.map(read), ...proxySecrets(read, process.env));
@@ -172,8 +183,10 @@ async function fetchIdToken(audience: string): Promise<string> {
 }
 
 /**
- * The proxy inputs, for this process: our clients (through proxy-from-env) and @actions/core's OIDC client
- * read them from the environment. Both spellings are set, since the lower case wins where both are read.
+ * The proxy settings, for this process: our clients (through proxy-from-env) and @actions/core's OIDC
+ * client read them from the environment. Both spellings are set, since the lower case wins where both
+ * are read; a proxy variable given as host:port gets http:// (proxy-from-env would give it the request's
+ * https://); no-proxy is joined with commas, the one separator both readers take.
  */
 function useProxy(proxy: NonNullable<Config['proxy']>): void {
   const set = (name: string, value: string) => {
@@ -182,7 +195,12 @@ function useProxy(proxy: NonNullable<Config['proxy']>): void {
   };
   if (proxy.url !== undefined)
     for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY']) set(name, proxy.url);
-  if (proxy.noProxy !== '') set('NO_PROXY', proxy.noProxy);
+  for (const name of PROXY_VARIABLES) {
+    const value = process.env[name]?.trim();
+    if (value) process.env[name] = withProxyScheme(value);
+  }
+  const noProxy = proxy.noProxy.split(/[\s,]+/).filter((entry) => entry !== '');
+  if (noProxy.length > 0) set('NO_PROXY', noProxy.join(','));
 }
 
 function checkAccount(config: Config, { identity }: Issued): void {
@@ -205,6 +223,7 @@ function setEnv(name: string, value: string): void {
 
 /** Exports the (already masked) credentials to later steps, writes the profile, sets the outputs. */
 function exportCredentials(config: Config, { credentials, identity }: Issued): void {
+  if (core.isSealed) return; // the step timed out: nothing is exported, the profile included
   const { accessKeyId, secretAccessKey, sessionToken, expiration } = credentials;
   const expiresAt = expiration?.toISOString();
   if (config.profile) {

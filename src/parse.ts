@@ -49,10 +49,13 @@ export function parseEndpoint(input: Input, raw: string): string {
   return raw;
 }
 
-/** A URL as it may be shown: a user and password before the host become `***`. */
+/**
+ * A URL as it may be shown: the user and password (all before the last '@', since a password may hold
+ * '/', '?' or '#' unencoded) become `***`.
+ */
 export function hideUserinfo(raw: string): string {
   return raw.replace(
-    /^((?:[a-z][\w+.-]*:)?\/\/)?[^/?#\s]*@/i,
+    /^((?:[a-z][\w+.-]*:)?\/\/)?.*@(?=[^@]*$)/is,
     (_all, scheme: string | undefined) => `${scheme ?? ''}***@`,
   );
 }
@@ -98,11 +101,12 @@ export function parseList(raw: string): string[] {
 
 /**
  * ARNs one a line or comma-separated. IAM names may hold commas, so a comma separates only where the
- * next ARN begins: `arn:aws:iam::123456789012:policy/a,b` stays one ARN.
+ * next ARN begins or a line ends: `arn:aws:iam::123456789012:policy/a,b` stays one ARN (a name ending
+ * in a comma cannot be given).
  */
 export function parseArnList(raw: string): string[] {
   return raw
-    .split(/\n|,(?=[ \t]*arn:)/)
+    .split(/\n|,(?=[ \t]*arn:)|,[ \t]*(?=\r?\n|$)/)
     .map((item) => item.trim())
     .filter((item) => item !== '');
 }

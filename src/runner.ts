@@ -34,9 +34,9 @@ function randomPart(): string {
   return `${random()}${random()}`;
 }
 
-/** Control characters other than tab and the line breaks (which split lines first). */
+/** Control characters (C0 other than tab, DEL, C1 such as NEL); line breaks split lines first. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** Log lines as the runner will read them: split at line breaks, control characters shown escaped. */
 function logLines(text: string): string[] {
@@ -45,8 +45,11 @@ function logLines(text: string): string[] {
     .map((line) => line.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
-/** The runner treats a line that starts (after spaces) with `::` as a command. */
-const looksLikeCommand = (line: string) => line.trimStart().startsWith('::');
+/**
+ * What the runner may read as a command: `::` at the start after whitespace (.NET's, which also counts
+ * NEL), or the older `##[name]` form anywhere in the line.
+ */
+const looksLikeCommand = (line: string) => /^[\s\u0085]*::/.test(line) || line.includes('##[');
 
 /** A `name<<delimiter` block for GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STATE. */
 export function fileCommand(name: string, value: string, delimiter = newDelimiter()): string {
@@ -77,6 +80,11 @@ export class Runner {
   /** From now on nothing is written or exported: a step that timed out must not export what comes late. */
   seal(): void {
     this.sealed = true;
+  }
+
+  /** Whether seal() was called: side effects outside the runner (the profile) check it too. */
+  get isSealed(): boolean {
+    return this.sealed;
   }
 
   private write(line: string): void {

@@ -591,6 +591,14 @@ describe('HTTPS endpoints', () => {
     expect(stack.proxy.tunnels).toEqual([new URL(front.namedUrl).host]);
   });
 
+  test('a proxy variable written host:port is an http:// proxy, as curl reads it', async () => {
+    const result = await stack
+      .job({ NODE_EXTRA_CA_CERTS: front.caFile, https_proxy: new URL(stack.proxy.url).host })
+      .main({ ...overTls(), 'sts-endpoint': front.namedUrl });
+    expectSuccess(result);
+    expect(stack.proxy.tunnels).toEqual([new URL(front.namedUrl).host]);
+  });
+
   test('a certificate Node does not trust fails at once, not retried, and says how to trust it', async () => {
     const result = await stack.job().main(overTls());
     const error = expectFailure(result);

@@ -250,12 +250,15 @@ function parseCommands(/** @type {string} */ stdout) {
   /** @type {string | undefined} */
   let stoppedUntil;
   stdout.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trimStart();
+    // .NET's TrimStart, which (unlike JavaScript's) also strips NEL.
+    const line = raw.replace(/^[\s\u0085]+/, '');
     if (stoppedUntil !== undefined) {
       if (line.trimEnd() === `::${stoppedUntil}::`) stoppedUntil = undefined;
       return;
     }
-    const match = /^::([a-z-]+)( [^:]*)?::(.*)$/.exec(line);
+    // The older ##[name props]message form, anywhere in a line.
+    const legacy = /##\[([a-z-]+)( [^\]]*)?\](.*)$/.exec(line);
+    const match = /^::([a-z-]+)( [^:]*)?::(.*)$/.exec(line) ?? legacy;
     if (!match) return;
     const [, name = '', rawProps = '', message = ''] = match;
     if (name === 'stop-commands') {

@@ -215,6 +215,46 @@ describe('proxies and values from the environment', () => {
     ).toThrow(/^Input 'sts-endpoint' is invalid/);
   });
 
+  test('only the proxy variables that would be used are checked; NO_PROXY=* uses none', () => {
+    const unusedAll = {
+      ...env,
+      HTTPS_PROXY: 'http://p:1',
+      HTTP_PROXY: 'http://p:2',
+      ALL_PROXY: 'socks5://s:1',
+    };
+    expect(config(base, unusedAll).proxy).toEqual({ noProxy: '' });
+    expect(() => config(base, { ...env, ALL_PROXY: 'socks5://s:1' })).toThrow(
+      'ALL_PROXY environment variable',
+    );
+    expect(config(base, { ...env, HTTPS_PROXY: 'socks5://s:1', NO_PROXY: '*' }).proxy).toBeUndefined();
+  });
+
+  test('a password holding / ? or # unencoded is masked and hidden all the same', () => {
+    const raw = 'ftp://ci:se/cr?e#t@proxy.corp:21';
+    expect(proxySecrets(reader({}), { HTTPS_PROXY: raw })).toContain('se/cr?e#t');
+    let message = '';
+    try {
+      config(base, { ...env, HTTPS_PROXY: raw });
+    } catch (error) {
+      message = String(error);
+    }
+    expect(message).toContain('"ftp://***@proxy.corp:21"');
+    expect(message).not.toContain('se/cr');
+  });
+
+  test('role-chaining limits only role sessions, not get-session-token', () => {
+    const token = { ...KEYS, ...base, 'sts-operation': 'get-session-token', 'role-duration-seconds': '7200' };
+    expect(config({ ...token, 'role-chaining': 'true' }).durationSeconds).toBe(7200);
+  });
+
+  test('a comma at the end of a line separates policy ARNs', () => {
+    const arns = 'arn:aws:iam::123456789012:policy/a,\narn:aws:iam::123456789012:policy/b,';
+    expect(config({ ...base, 'managed-session-policies': arns }).managedPolicyArns).toEqual([
+      'arn:aws:iam::123456789012:policy/a',
+      'arn:aws:iam::123456789012:policy/b',
+    ]);
+  });
+
   test('proxy passwords, raw and decoded, are found to mask; nothing else is', () => {
     const read = reader({ 'http-proxy': 'http://u:p%40ss@proxy:1' });
     expect(

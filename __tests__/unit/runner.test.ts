@@ -82,24 +82,28 @@ describe('Runner', () => {
       'a\n  ::add-mask::eu-west-1',
       'b\r::stop-commands::t',
       'bell\u0007',
+      '\u0085::warning::after a NEL',
+      'k ##[add-mask]eu-west-1',
     ];
-    runner.group('4 objects', keys);
+    runner.group('6 objects', keys);
     runner.info('::warning::from a message');
     const stdout = lines.join('\n');
     // The runner sees only the group: no error, mask, warning, or stop that outlives its block.
     expect(parseCommands(stdout).map((c) => c.name)).toEqual(['group', 'endgroup']);
-    const start = lines.indexOf('::group::4 objects') + 1;
+    const start = lines.indexOf('::group::6 objects') + 1;
     const token = /^::stop-commands::(.+)$/.exec(lines[start] ?? '')?.[1] ?? '';
     expect(token).not.toBe('');
-    expect(lines.slice(start + 1, start + 7)).toEqual([
+    expect(lines.slice(start + 1, start + 9)).toEqual([
       '::error title=x::pwned',
       'a',
       '  ::add-mask::eu-west-1',
       'b',
       '::stop-commands::t',
       'bell\\x07',
+      '\\x85::warning::after a NEL',
+      'k ##[add-mask]eu-west-1',
     ]);
-    expect(lines[start + 7]).toBe(`::${token}::`);
+    expect(lines[start + 9]).toBe(`::${token}::`);
     expect(lines.at(-1)).toMatch(/^::log_\w+::$/);
   });
 
