@@ -240,6 +240,10 @@ function readConfig(read: InputReader, env: Env, sources: Sources): Config {
     ReadEnv.EndpointUrlSts,
     ReadEnv.EndpointUrl,
   ]);
+  const s3EndpointRaw = inputOrEnv(read, env, sources, Input.S3Endpoint, [
+    ReadEnv.EndpointUrlS3,
+    ReadEnv.EndpointUrl,
+  ]);
 
   return {
     region,
@@ -252,7 +256,7 @@ function readConfig(read: InputReader, env: Env, sources: Sources): Config {
       SESSION_NAME,
       SESSION_NAME_FORM,
     ),
-    durationSeconds: readDuration(read, duration, isTokenOperation(operation)),
+    durationSeconds: readDuration(read, duration, chainsRoles(read, operation)),
     audience: read(Input.Audience),
     webIdentityTokenFile:
       tokenFileRaw === '' ? undefined : path.resolve(env[ReadEnv.Workspace] ?? process.cwd(), tokenFileRaw),
@@ -268,10 +272,7 @@ function readConfig(read: InputReader, env: Env, sources: Sources): Config {
     ),
     managedPolicyArns: parsePolicyArns(read(Input.ManagedSessionPolicies)),
     verify: readBucketCheck(read),
-    s3Endpoint: optional(
-      inputOrEnv(read, env, sources, Input.S3Endpoint, [ReadEnv.EndpointUrlS3, ReadEnv.EndpointUrl]),
-      (raw) => parseEndpoint(Input.S3Endpoint, raw),
-    ),
+    s3Endpoint: optional(s3EndpointRaw, (raw) => parseEndpoint(Input.S3Endpoint, raw)),
     jobSummary: parseBoolean(Input.JobSummary, read(Input.JobSummary), true),
     maskAccountId: parseBoolean(Input.MaskAwsAccountId, read(Input.MaskAwsAccountId), false),
     profile:
@@ -316,7 +317,14 @@ function readConfig(read: InputReader, env: Env, sources: Sources): Config {
       read(Input.ActionTimeoutS),
       (raw) => parseInteger(Input.ActionTimeoutS, raw, 1, 21600) * 1000,
     ),
-    proxy: readProxy(read, env, sources),
+    proxy: readProxy(
+      read,
+      env,
+      sources,
+      [endpointRaw, s3EndpointRaw, env[ReadEnv.EndpointUrlIam] || env[ReadEnv.EndpointUrl] || ''].some(
+        (url) => /^http:/i.test(url),
+      ),
+    ),
   };
 }
 
@@ -327,11 +335,20 @@ function readRetry(read: InputReader): { maxAttempts: number } {
   return { maxAttempts: disabled ? 1 : max };
 }
 
+/**
+ * Whether AssumeRole will be signed with the session in the environment: role-chaining, with no keys
+ * given (they would sign instead), for AssumeRole (not web identity or the token operations).
+ */
+function chainsRoles(read: InputReader, operation: StsOperation): boolean {
+  if (!parseBoolean(Input.RoleChaining, read(Input.RoleChaining), false)) return false;
+  if (read(Input.AwsAccessKeyId) !== '') return false;
+  return operation === StsOperation.Auto || operation === StsOperation.AssumeRole;
+}
+
 /** role-duration-seconds, within the operation's range; at most an hour when a role is chained. */
-function readDuration(read: InputReader, range: { min: number; max: number }, token: boolean): number {
+function readDuration(read: InputReader, range: { min: number; max: number }, chained: boolean): number {
   const raw = read(Input.RoleDurationSeconds) || '3600';
   const seconds = parseInteger(Input.RoleDurationSeconds, raw, range.min, range.max);
-  const chained = !token && parseBoolean(Input.RoleChaining, read(Input.RoleChaining), false);
   if (seconds > CHAINED_MAX && chained) {
     // A role assumed with another role's session gets an hour at most, whatever its MaxSessionDuration.
     throw InputError.invalid(
@@ -362,22 +379,25 @@ const NO_PROXY_ENTRY = /^(?:\*|\*?\.?[\w.-]+|\[[\da-f:.]+\]|[\da-f:.]+)(?::\d{1,
  * proxy-from-env reads them (a value without a scheme gets the request's); each is checked here so a
  * bad one fails up front, named, with any password hidden.
  */
-function readProxy(read: InputReader, env: Env, sources: Sources): Config['proxy'] {
+function readProxy(read: InputReader, env: Env, sources: Sources, plainHttp: boolean): Config['proxy'] {
   const noProxy = read(Input.NoProxy);
   for (const entry of noProxy.split(/[\s,]+/).filter((e) => e !== '')) {
     if (!NO_PROXY_ENTRY.test(entry)) throw InputError.invalid(Input.NoProxy, noProxy, NO_PROXY_FORM);
   }
   const explicit = read(Input.HttpProxy);
   if (explicit !== '') return { url: parseEndpoint(Input.HttpProxy, explicit), noProxy };
-  // The variables that would be used: per scheme, lower case first, ALL_PROXY when that scheme has none.
+  // The variables that would be used: per scheme (http only when an endpoint is plain http), lower
+  // case first, ALL_PROXY when that scheme has none; none when a no-proxy entry is '*'.
   const first = (...names: string[]) => names.find((name) => (env[name] ?? '').trim() !== '');
   const fallback = first('all_proxy', 'ALL_PROXY');
   const used = new Set(
-    [first('https_proxy', 'HTTPS_PROXY') ?? fallback, first('http_proxy', 'HTTP_PROXY') ?? fallback].filter(
-      (name): name is string => name !== undefined,
-    ),
+    [
+      first('https_proxy', 'HTTPS_PROXY') ?? fallback,
+      plainHttp ? (first('http_proxy', 'HTTP_PROXY') ?? fallback) : undefined,
+    ].filter((name): name is string => name !== undefined),
   );
-  const bypassAll = noProxy === '' && (env.no_proxy || env.NO_PROXY || '').trim() === '*';
+  const bypass = noProxy || (env[first('no_proxy', 'NO_PROXY') ?? ''] ?? '');
+  const bypassAll = bypass.split(/[\s,]+/).includes('*');
   if (used.size === 0 || bypassAll) return undefined;
   for (const variable of used) {
     const value = (env[variable] ?? '').trim();
@@ -397,20 +417,30 @@ export function withProxyScheme(value: string): string {
  * Passwords in the proxy URLs this step may use (http-proxy as given, the proxy variables), to mask
  * before anything is printed. Never throws: a value that is no URL holds no password to find.
  */
+/**
+ * The password in a proxy URL, read two ways, since a password holding '/', '?' or '#' unencoded is
+ * misread by the URL parser: as the parser reads it, and as all after the first ':' of what comes
+ * before the last '@'.
+ */
+function proxyPasswords(raw: string): string[] {
+  const candidate = withProxyScheme(raw);
+  const parsed = URL.canParse(candidate) ? new URL(candidate).password : '';
+  const userinfo = /^(?:[a-z][\w+.-]*:\/\/)?(.*)@[^@]*$/is.exec(raw)?.[1] ?? '';
+  const colon = userinfo.indexOf(':');
+  const literal = colon < 0 ? '' : userinfo.slice(colon + 1);
+  return [...new Set([parsed, literal])].filter((password) => password !== '');
+}
+
 export function proxySecrets(readInput: InputReader, env: Env): string[] {
   const secrets: string[] = [];
   for (const raw of [readInput(Input.HttpProxy), ...PROXY_VARIABLES.map((v) => (env[v] ?? '').trim())]) {
-    // The user information is all before the last '@' (a password may hold '/', '?' or '#' unencoded).
-    const userinfo = /^(?:[a-z][\w+.-]*:\/\/)?(.*)@[^@]*$/is.exec(raw)?.[1];
-    const colon = userinfo?.indexOf(':') ?? -1;
-    if (userinfo === undefined || colon < 0) continue;
-    const password = userinfo.slice(colon + 1);
-    if (password === '') continue;
-    secrets.push(password);
-    try {
-      secrets.push(decodeURIComponent(password));
-    } catch {
-      // not percent-encoded text: the raw form is masked already
+    for (const password of proxyPasswords(raw)) {
+      secrets.push(password);
+      try {
+        secrets.push(decodeURIComponent(password));
+      } catch {
+        // not percent-encoded text: the raw form is masked already
+      }
     }
   }
   return secrets;

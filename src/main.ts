@@ -34,7 +34,7 @@ const restore: Restore = { env: {} };
 
 export async function run(): Promise<void> {
   // Until the inputs are read, as readConfig would read this one (the input, else its variable).
-  let maskAccounts = /^true$/i.test(
+  let maskAccounts = /^\s*true\s*$/i.test(
     core.getInput(Input.MaskAwsAccountId) || (process.env.MASK_AWS_ACCOUNT_ID ?? ''),
   );
   try {
@@ -195,10 +195,16 @@ function useProxy(proxy: NonNullable<Config['proxy']>): void {
   };
   if (proxy.url !== undefined)
     for (const name of ['HTTPS_PROXY', 'HTTP_PROXY', 'ALL_PROXY']) set(name, proxy.url);
-  for (const name of PROXY_VARIABLES) {
+  for (const name of [...PROXY_VARIABLES, 'no_proxy', 'NO_PROXY']) {
     const value = process.env[name]?.trim();
-    if (value) process.env[name] = withProxyScheme(value);
+    if (value === undefined) continue;
+    // A blank value would be taken as a proxy by proxy-from-env, which does not trim: drop it.
+    if (value === '') delete process.env[name];
+    else process.env[name] = PROXY_VARIABLES.includes(name) ? withProxyScheme(value) : value;
   }
+  // @actions/core's OIDC client reads only HTTPS_PROXY: give it ALL_PROXY when that is all there is.
+  const all = process.env.all_proxy || process.env.ALL_PROXY;
+  if (all && !process.env.https_proxy && !process.env.HTTPS_PROXY) set('HTTPS_PROXY', all);
   const noProxy = proxy.noProxy.split(/[\s,]+/).filter((entry) => entry !== '');
   if (noProxy.length > 0) set('NO_PROXY', noProxy.join(','));
 }

@@ -599,6 +599,14 @@ describe('HTTPS endpoints', () => {
     expect(stack.proxy.tunnels).toEqual([new URL(front.namedUrl).host]);
   });
 
+  test('a blank lower-case proxy variable is ignored, not taken for a proxy', async () => {
+    const result = await stack
+      .job({ NODE_EXTRA_CA_CERTS: front.caFile, https_proxy: ' ', HTTPS_PROXY: stack.proxy.url })
+      .main({ ...overTls(), 'sts-endpoint': front.namedUrl });
+    expectSuccess(result);
+    expect(stack.proxy.tunnels).toEqual([new URL(front.namedUrl).host]);
+  });
+
   test('a certificate Node does not trust fails at once, not retried, and says how to trust it', async () => {
     const result = await stack.job().main(overTls());
     const error = expectFailure(result);

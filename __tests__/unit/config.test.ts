@@ -203,7 +203,7 @@ describe('proxies and values from the environment', () => {
       { ROLE_DURATION_SECONDS: 'long' },
       "Input 'role-duration-seconds' (taken from the ROLE_DURATION_SECONDS environment variable)",
     ],
-    [{ http_proxy: 'socks5://p' }, "Input 'http-proxy' (taken from the http_proxy environment variable)"],
+    [{ https_proxy: 'socks5://p' }, "Input 'http-proxy' (taken from the https_proxy environment variable)"],
   ])('a bad value from %j names the variable', (e, message) => {
     const inputs = 'AWS_ENDPOINT_URL' in e ? { ...base, 'sts-endpoint': 'https://sts.local' } : base;
     expect(() => config(inputs, { ...env, ...e })).toThrow(message);
@@ -242,9 +242,26 @@ describe('proxies and values from the environment', () => {
     expect(message).not.toContain('se/cr');
   });
 
-  test('role-chaining limits only role sessions, not get-session-token', () => {
-    const token = { ...KEYS, ...base, 'sts-operation': 'get-session-token', 'role-duration-seconds': '7200' };
-    expect(config({ ...token, 'role-chaining': 'true' }).durationSeconds).toBe(7200);
+  test('role-chaining limits only a role assumed with the session in the environment', () => {
+    const long = {
+      ...base,
+      'role-duration-seconds': '7200',
+      'role-chaining': 'true',
+      'role-to-assume': ROLE,
+    };
+    expect(config({ ...long, ...KEYS, 'sts-operation': 'get-session-token' }).durationSeconds).toBe(7200);
+    expect(config({ ...long, ...KEYS }).durationSeconds).toBe(7200); // the keys sign, nothing is chained
+    expect(config({ ...long, 'sts-operation': 'assume-role-with-web-identity' }).durationSeconds).toBe(7200);
+    expect(() => config(long)).toThrow('at most 3600 seconds with role-chaining');
+  });
+
+  test('HTTP_PROXY is checked only when an endpoint is plain http; a * in NO_PROXY bypasses all', () => {
+    const badHttp = { ...env, HTTPS_PROXY: 'http://p:1', http_proxy: 'socks5://s:1' };
+    expect(config(base, badHttp).proxy).toEqual({ noProxy: '' });
+    expect(() => config({ ...base, 'sts-endpoint': 'http://127.0.0.1:5000' }, badHttp)).toThrow(
+      'http_proxy environment variable',
+    );
+    expect(config(base, { ...env, HTTPS_PROXY: 'socks5://s:1', NO_PROXY: '*,x' }).proxy).toBeUndefined();
   });
 
   test('a comma at the end of a line separates policy ARNs', () => {
@@ -261,6 +278,8 @@ describe('proxies and values from the environment', () => {
       proxySecrets(read, { https_proxy: 'ci:s3cret@corp:3128', HTTP_PROXY: 'http://proxy:8080' }),
     ).toEqual(['p%40ss', 'p@ss', 's3cret', 's3cret']);
     expect(proxySecrets(reader({}), { HTTPS_PROXY: 'not a url at all %%' })).toEqual([]);
+    // An '@' after the host: the password as the URL parser reads it is masked too.
+    expect(proxySecrets(reader({}), { HTTPS_PROXY: 'http://u:pw@proxy:3128/?x=a@b' })).toContain('pw');
   });
 });
 
