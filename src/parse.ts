@@ -60,9 +60,8 @@ export function hideUserinfo(raw: string): string {
   );
 }
 
-/** A JSON object (an IAM policy document); returned minified as STS wants it. */
-export function parsePolicyJson(input: Input, raw: string): string {
-  const form = 'an IAM policy document as a JSON object, e.g. {"Version":"2012-10-17","Statement":[...]}';
+/** An input that must be a JSON object; the error says why it is not, and the allowed `form`. */
+export function parseJsonObject(input: Input, raw: string, form: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -72,6 +71,13 @@ export function parsePolicyJson(input: Input, raw: string): string {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw InputError.invalid(input, raw, form);
+  return value as Record<string, unknown>;
+}
+
+/** A JSON object (an IAM policy document); returned minified as STS wants it. */
+export function parsePolicyJson(input: Input, raw: string): string {
+  const form = 'an IAM policy document as a JSON object, e.g. {"Version":"2012-10-17","Statement":[...]}';
+  const value = parseJsonObject(input, raw, form);
   let packed: string;
   try {
     packed = JSON.stringify(value);

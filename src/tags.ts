@@ -6,7 +6,7 @@
 import type { Tag } from '@aws-sdk/client-sts';
 import { Input } from './constants';
 import { InputError } from './errors';
-import { parseList } from './parse';
+import { parseJsonObject, parseList } from './parse';
 
 /** Characters STS allows in session tag keys and values: Unicode letters, separators, digits and _.:/=+-@ */
 const TAG_CHARS = '\\p{L}\\p{Z}\\p{N}_.:/=+\\-@';
@@ -73,16 +73,7 @@ export function sanitizeTagValue(value: string): string {
 export function parseCustomTags(raw: string): Tag[] {
   const input = Input.CustomTags;
   if (raw.trim() === '') return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (error) {
-    const why = error instanceof Error ? error.message : 'not JSON';
-    throw new InputError(input, `Input '${input}' is not valid JSON (${why}); expected ${CUSTOM_TAGS_FORM}.`);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw InputError.invalid(input, raw, CUSTOM_TAGS_FORM);
-  }
+  const parsed = parseJsonObject(input, raw, CUSTOM_TAGS_FORM);
   const tags: Tag[] = [];
   const seen = new Map<string, string>();
   for (const [key, value] of Object.entries(parsed)) {
