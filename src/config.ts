@@ -36,6 +36,7 @@ import {
   ROLE_NAME,
   SESSION_NAME,
   SESSION_NAME_FORM,
+  splitUserinfo,
 } from './parse';
 import { parseProfileName } from './profile';
 import { defaultSessionTags, parseCustomTags, parseTransitiveTagKeys, sessionTags } from './tags';
@@ -425,7 +426,7 @@ export function withProxyScheme(value: string): string {
 function proxyPasswords(raw: string): string[] {
   const candidate = withProxyScheme(raw);
   const parsed = URL.canParse(candidate) ? new URL(candidate).password : '';
-  const userinfo = /^(?:[a-z][\w+.-]*:\/\/)?(.*)@[^@]*$/is.exec(raw)?.[1] ?? '';
+  const userinfo = splitUserinfo(raw)?.userinfo ?? '';
   const colon = userinfo.indexOf(':');
   const literal = colon < 0 ? '' : userinfo.slice(colon + 1);
   return [...new Set([parsed, literal])].filter((password) => password !== '');

@@ -50,14 +50,18 @@ export function parseEndpoint(input: Input, raw: string): string {
 }
 
 /**
- * A URL as it may be shown: the user and password (all before the last '@', since a password may hold
- * '/', '?' or '#' unencoded) become `***`.
+ * A URL split around its user information, taken as all before the last '@' (a password may hold '/',
+ * '?' or '#' unencoded, which the URL parser misreads); undefined when there is no '@'.
  */
+export function splitUserinfo(raw: string): { scheme: string; userinfo: string; rest: string } | undefined {
+  const match = /^((?:[a-z][\w+.-]*:)?\/\/)?(.*)@([^@]*)$/is.exec(raw);
+  return match ? { scheme: match[1] ?? '', userinfo: match[2] ?? '', rest: match[3] ?? '' } : undefined;
+}
+
+/** A URL as it may be shown: the user and password become `***`. */
 export function hideUserinfo(raw: string): string {
-  return raw.replace(
-    /^((?:[a-z][\w+.-]*:)?\/\/)?.*@(?=[^@]*$)/is,
-    (_all, scheme: string | undefined) => `${scheme ?? ''}***@`,
-  );
+  const parts = splitUserinfo(raw);
+  return parts === undefined ? raw : `${parts.scheme}***@${parts.rest}`;
 }
 
 /** An input that must be a JSON object; the error says why it is not, and the allowed `form`. */
