@@ -382,7 +382,7 @@ const NO_PROXY_ENTRY = /^(?:\*|\*?\.?[\w.-]+|\[[\da-f:.]+\]|[\da-f:.]+)(?::\d{1,
  */
 function readProxy(read: InputReader, env: Env, sources: Sources, plainHttp: boolean): Config['proxy'] {
   const noProxy = read(Input.NoProxy);
-  for (const entry of noProxy.split(/[\s,]+/).filter((e) => e !== '')) {
+  for (const entry of noProxyEntries(noProxy)) {
     if (!NO_PROXY_ENTRY.test(entry)) throw InputError.invalid(Input.NoProxy, noProxy, NO_PROXY_FORM);
   }
   const explicit = read(Input.HttpProxy);
@@ -398,7 +398,7 @@ function readProxy(read: InputReader, env: Env, sources: Sources, plainHttp: boo
     ].filter((name): name is string => name !== undefined),
   );
   const bypass = noProxy || (env[first('no_proxy', 'NO_PROXY') ?? ''] ?? '');
-  const bypassAll = bypass.split(/[\s,]+/).includes('*');
+  const bypassAll = noProxyEntries(bypass).includes('*');
   if (used.size === 0 || bypassAll) return undefined;
   for (const variable of used) {
     const value = (env[variable] ?? '').trim();
@@ -407,6 +407,11 @@ function readProxy(read: InputReader, env: Env, sources: Sources, plainHttp: boo
   }
   sources.delete(Input.HttpProxy);
   return { noProxy };
+}
+
+/** The entries of a no-proxy list, separated by commas or spaces (as proxy-from-env reads NO_PROXY). */
+export function noProxyEntries(raw: string): string[] {
+  return raw.split(/[\s,]+/).filter((entry) => entry !== '');
 }
 
 /** A proxy given as host:port means http://host:port, as curl and @actions/http-client read it. */

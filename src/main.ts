@@ -6,6 +6,7 @@ import {
   type Config,
   getConfig,
   keysFromEnv,
+  noProxyEntries,
   PROXY_VARIABLES,
   proxySecrets,
   SECRET_INPUTS,
@@ -205,7 +206,7 @@ function useProxy(proxy: NonNullable<Config['proxy']>): void {
   // @actions/core's OIDC client reads only HTTPS_PROXY: give it ALL_PROXY when that is all there is.
   const all = process.env.all_proxy || process.env.ALL_PROXY;
   if (all && !process.env.https_proxy && !process.env.HTTPS_PROXY) set('HTTPS_PROXY', all);
-  const noProxy = proxy.noProxy.split(/[\s,]+/).filter((entry) => entry !== '');
+  const noProxy = noProxyEntries(proxy.noProxy);
   if (noProxy.length > 0) set('NO_PROXY', noProxy.join(','));
 }
 
