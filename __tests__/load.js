@@ -28,6 +28,8 @@ const KEYS = {
   'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE',
   'aws-secret-access-key': 'load-secret-not-real',
 };
+/** A retry as the action logs it (src/retry.ts, describeRetry); the code is captured. */
+const RETRY_LINE = /^STS request failed with ([A-Za-z0-9_]+)[ .:(].*Retrying in \d+ ms/gm;
 /** The action's default retry-max-attempts (src/config.ts): a process that needs more would fail. */
 const DEFAULT_MAX_ATTEMPTS = 12;
 
@@ -45,6 +47,9 @@ const DEFAULT_MAX_ATTEMPTS = 12;
  * @property {number | null} exitCode
  * @property {number} attempts            AssumeRole requests the proxy saw for its session
  * @property {number} durationMs          spawn to exit
+ * @property {string[]} attemptOutcomes   what each of its AssumeRole attempts met, in order, as the proxy saw
+ *   it (see outcomeOf)
+ * @property {string[]} loggedRetries     the error code of each retry the action logged, in order
  * @property {string | undefined} authenticatedArn  its authenticated-arn output
  * @property {string | undefined} accessKeyId       the AWS_ACCESS_KEY_ID it exported
  * @property {string | undefined} callerArn         GetCallerIdentity with the exported credentials
@@ -67,6 +72,9 @@ const DEFAULT_MAX_ATTEMPTS = 12;
  * @property {number} throttled                of those, answered with Throttling by the limiter
  * @property {number} retries                  requests beyond the first of each session (= throttled when
  *   nothing else failed)
+ * @property {Record<string, number>} retryReasons  why each retry was needed, by what happened to the
+ *   attempt before it: `throttled`, `moto <status>`, `moto unreachable (<code>)`, `abandoned by the action`
+ * @property {Record<string, number>} loggedRetryCodes  the retries the processes logged, by error code
  * @property {number} maxAttempts              the most AssumeRole requests one process made
  * @property {Record<number, number>} attemptsHistogram  attempts -> how many processes made that many
  * @property {number} maxAttemptsAllowed       the action's default retry-max-attempts
@@ -223,6 +231,8 @@ async function runLoad(options = {}) {
             exitCode: null,
             attempts: mine.length,
             durationMs: 0,
+            attemptOutcomes: mine.map(outcomeOf),
+            loggedRetries: [],
             authenticatedArn: undefined,
             accessKeyId: undefined,
             callerArn: undefined,
@@ -266,6 +276,8 @@ async function runLoad(options = {}) {
           exitCode: step.exitCode,
           attempts: mine.length,
           durationMs: step.durationMs,
+          attemptOutcomes: mine.map(outcomeOf),
+          loggedRetries: [...step.stdout.matchAll(RETRY_LINE)].map((m) => m[1] ?? ''),
           authenticatedArn,
           accessKeyId,
           callerArn,
@@ -295,6 +307,18 @@ async function runLoad(options = {}) {
       inSts.set(name, span);
     }
 
+    // Why each retry happened: what the same session's attempt before it met.
+    /** @type {Record<string, number>} */
+    const retryReasons = {};
+    for (const result of results)
+      for (const reason of result.attemptOutcomes.slice(0, -1))
+        retryReasons[reason] = (retryReasons[reason] ?? 0) + 1;
+
+    /** @type {Record<string, number>} */
+    const loggedRetryCodes = {};
+    for (const code of results.flatMap((r) => r.loggedRetries))
+      loggedRetryCodes[code] = (loggedRetryCodes[code] ?? 0) + 1;
+
     /** @type {Record<number, number>} */
     const attemptsHistogram = {};
     for (const result of results)
@@ -317,6 +341,8 @@ async function runLoad(options = {}) {
       throttled: assumeRole.filter(({ at }) => at?.throttled).length,
       retries:
         assumeRole.length - new Set(assumeRole.map(({ request }) => request.params.RoleSessionName)).size,
+      retryReasons,
+      loggedRetryCodes,
       maxAttempts: Math.max(...results.map((r) => r.attempts)),
       attemptsHistogram,
       maxAttemptsAllowed: DEFAULT_MAX_ATTEMPTS,
@@ -334,6 +360,24 @@ async function runLoad(options = {}) {
     await proxy?.close();
     await moto.stop();
   }
+}
+
+/**
+ * What one AssumeRole attempt met, as the proxy saw it: `throttled` (by the limiter), `moto <status>`,
+ * `moto unreachable (<code>)`, or `abandoned by the action` (it closed the connection unanswered).
+ * @param {{ request: import('./harness/proxy').SeenRequest, at: { throttled: boolean } | undefined }} attempt
+ */
+function outcomeOf({ request, at }) {
+  if (at?.throttled) return 'throttled';
+  if (request.upstreamError) return `moto unreachable (${request.upstreamError})`;
+  if (request.clientGone) return 'abandoned by the action';
+  return `moto ${request.response?.status ?? 'no answer'}`;
+}
+
+/** `a: 2, b: 1`, or `none`. @param {Record<string, number>} tally */
+function counts(tally) {
+  const entries = Object.entries(tally);
+  return entries.length === 0 ? 'none' : entries.map(([name, n]) => `${name}: ${n}`).join(', ');
 }
 
 /** The figures as markdown. @param {LoadFigures} f */
@@ -355,6 +399,8 @@ function report(f) {
     ['AssumeRole requests', String(f.assumeRoleRequests)],
     ['throttled answers (400 Throttling)', String(f.throttled)],
     ['retries seen (requests beyond the first per process)', String(f.retries)],
+    ['why, by what the attempt before met', counts(f.retryReasons)],
+    ['retries the processes logged, by error code', counts(f.loggedRetryCodes)],
     [
       'most AssumeRole attempts by one process',
       `${f.maxAttempts} (of ${f.maxAttemptsAllowed} allowed by default)`,

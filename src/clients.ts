@@ -5,7 +5,7 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Config, Keys } from './config';
-import { GateRetryStrategy } from './retry';
+import { GateRetryStrategy, type RetryPolicy } from './retry';
 
 /** A request that has not connected, or not answered, by then is abandoned and retried. */
 export const CONNECT_TIMEOUT_MS = 3000;
@@ -20,6 +20,12 @@ function targetUrl(config: TransportConfig, service: Service, endpoint: string |
   if (endpoint !== undefined) return endpoint;
   if (service === 'iam') return 'https://iam.amazonaws.com';
   return `https://${service}.${config.region}.amazonaws.com`;
+}
+
+/** The policy with its retries told as this service's. */
+function withService(policy: RetryPolicy, service: Service): RetryPolicy {
+  const { onRetry } = policy;
+  return onRetry ? { ...policy, onRetry: (notice) => onRetry({ ...notice, service }) } : policy;
 }
 
 /** Options every client gets: retries, timeouts and (when configured and not bypassed) the proxy. */
@@ -51,7 +57,7 @@ export function transportOptions(config: TransportConfig, service: Service, endp
   return {
     region: config.region,
     ...(endpoint === undefined ? {} : { endpoint }),
-    retryStrategy: new GateRetryStrategy(config.retry),
+    retryStrategy: new GateRetryStrategy(withService(config.retry, service)),
     requestHandler,
   };
 }

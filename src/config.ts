@@ -39,6 +39,7 @@ import {
   splitUserinfo,
 } from './parse';
 import { parseProfileName } from './profile';
+import type { RetryPolicy } from './retry';
 import { defaultSessionTags, parseCustomTags, parseTransitiveTagKeys, sessionTags } from './tags';
 
 /** Returns an input's value, trimmed; '' when it was not given. */
@@ -105,7 +106,7 @@ export interface Config {
   /** Never use GitHub OIDC, even when it is available. */
   forceSkipOidc: boolean;
   /** Attempts per AWS request. */
-  retry: { maxAttempts: number };
+  retry: RetryPolicy;
   /** The whole step's time limit in ms (action-timeout-s); absent for none. */
   timeoutMs?: number;
   /**

@@ -17,6 +17,7 @@ import { describeError } from './errors';
 import { type GateResult, verifyBucket } from './gate';
 import { choosePlan, type Plan } from './plan';
 import { checkProfile, profileFiles, writeProfile } from './profile';
+import { describeRetry, type RetryNotice } from './retry';
 import { exitWhenFlushed, Runner } from './runner';
 import type { Issued } from './sts';
 import { renderSummary } from './summary';
@@ -46,7 +47,8 @@ export async function run(): Promise<void> {
     maskAccounts = parsed.maskAccountId;
     if (maskAccounts) mask(...accountsIn(parsed.roleArn ?? ''));
     const deadline = parsed.timeoutMs === undefined ? undefined : Date.now() + parsed.timeoutMs;
-    const config: Config = { ...parsed, retry: { ...parsed.retry, ...(deadline ? { deadline } : {}) } };
+    const retry = { ...parsed.retry, ...(deadline ? { deadline } : {}), onRetry: logRetry };
+    const config: Config = { ...parsed, retry };
     const plan = choosePlan(config, process.env);
 
     if (deadline === undefined) await act(config, plan);
@@ -59,6 +61,11 @@ export async function run(): Promise<void> {
   } finally {
     saveRestore();
   }
+}
+
+/** Every retry is logged, so a slow step says why it is slow. */
+function logRetry(notice: RetryNotice): void {
+  core.info(describeRetry(notice));
 }
 
 /** Hands the post step what it needs to undo this step, if this step changed anything. */

@@ -4,13 +4,27 @@
  * full jitter, bounded by an attempt count and by the step's deadline.
  */
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
-import { classifyAwsError } from './aws-error';
+import { type Classified, classifyAwsError } from './aws-error';
+
+/** A retry about to happen: told to the step's log, so a slow step says why it is slow. */
+export interface RetryNotice {
+  /** The client's service, e.g. 'sts' (filled in by clients.ts). */
+  service?: string;
+  /** The attempt about to be made (2 for the first retry). */
+  attempt: number;
+  maxAttempts: number;
+  delayMs: number;
+  /** What failed the attempt before it. */
+  failure: Classified;
+}
 
 export interface RetryPolicy {
   /** Attempts in all, first included; 1 means no retry. */
   maxAttempts: number;
   /** Epoch ms after which no new attempt is started; absent for no limit. */
   deadline?: number;
+  /** Told of every retry, once it is decided and before the wait (see describeRetry). */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 /** First backoff ceiling and the largest, in ms. */
@@ -43,14 +57,33 @@ export class GateRetryStrategy implements RetryStrategyV2 {
   /** Throws (and the SDK then throws the request's own error) when the error is final or a bound is hit. */
   async refreshRetryTokenForRetry(previous: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
     const retry = previous.getRetryCount() + 1;
-    if (!classifyAwsError(info.error).retriable) throw new Error('not retriable');
+    const failure = classifyAwsError(info.error);
+    if (!failure.retriable) throw new Error('not retriable');
     if (retry >= this.policy.maxAttempts) throw new Error('attempts exhausted');
     const delay = backoffDelay(retry, this.random);
     if (this.policy.deadline !== undefined && this.now() + delay >= this.policy.deadline) {
       throw new Error('deadline reached');
     }
+    this.policy.onRetry?.({
+      attempt: retry + 1,
+      maxAttempts: this.policy.maxAttempts,
+      delayMs: delay,
+      failure,
+    });
     return token(retry, delay);
   }
 
   recordSuccess(_token: RetryToken): void {}
+}
+
+/** What a retry looks like in the step's log, e.g. for a throttled AssumeRole. */
+export function describeRetry(notice: RetryNotice): string {
+  const { failure } = notice;
+  const service = notice.service === undefined ? 'AWS' : notice.service.toUpperCase();
+  const status = failure.status === undefined ? '' : ` (HTTP ${failure.status})`;
+  const why = failure.message === '' || failure.message === failure.code ? '' : `: ${failure.message}`;
+  return (
+    `${service} request failed with ${failure.code}${status}${why}. ` +
+    `Retrying in ${notice.delayMs} ms (attempt ${notice.attempt} of ${notice.maxAttempts}).`
+  );
 }

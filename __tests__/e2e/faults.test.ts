@@ -28,6 +28,14 @@ function failFirst(times: number, fault: Fault, operation = 'AssumeRole') {
   stack.proxy.fault = (r) => (r.operation === operation && seen++ < times ? fault : undefined);
 }
 
+/** The retries the step logged, as `<code> -> attempt N of M`. */
+const retriesLogged = (result: { stdout: string }) =>
+  [
+    ...result.stdout.matchAll(
+      /^STS request failed with (\S+?)[ .:(].*Retrying in \d+ ms \(attempt (\d+) of (\d+)\)\.$/gm,
+    ),
+  ].map(([, code, attempt, of]) => `${code} -> attempt ${attempt} of ${of}`);
+
 /** A main step with GitHub OIDC: AssumeRoleWithWebIdentity. */
 const mainWithOidc = () =>
   stack
@@ -36,16 +44,29 @@ const mainWithOidc = () =>
 
 describe('retried, because retrying helps', () => {
   test.each([
-    ['Throttling x3', 3, { status: 400, body: stsError('Throttling', 'Rate exceeded') }, 4],
-    ['503 x2', 2, { status: 503, body: stsError('ServiceUnavailable', 'Service unavailable') }, 3],
-    ['connection reset x2', 2, { reset: true } as const, 3],
-    ['RequestLimitExceeded x1', 1, { status: 400, body: stsError('RequestLimitExceeded', 'slow down') }, 2],
-    ['429 x1', 1, { status: 429, body: stsError('TooManyRequests', 'slow down') }, 2],
-  ])('%s then success', async (_name, times, fault, requests) => {
+    ['Throttling x3', 3, { status: 400, body: stsError('Throttling', 'Rate exceeded') }, 'Throttling'],
+    [
+      '503 x2',
+      2,
+      { status: 503, body: stsError('ServiceUnavailable', 'Service unavailable') },
+      'ServiceUnavailable',
+    ],
+    ['connection reset x2', 2, { reset: true } as const, 'ECONNRESET'],
+    [
+      'RequestLimitExceeded x1',
+      1,
+      { status: 400, body: stsError('RequestLimitExceeded', 'slow down') },
+      'RequestLimitExceeded',
+    ],
+    ['429 x1', 1, { status: 429, body: stsError('TooManyRequests', 'slow down') }, 'TooManyRequests'],
+  ])('%s then success, each retry logged with its reason', async (_name, times, fault, code) => {
     failFirst(times, fault);
     const result = await stack.job().main(inputs());
     expectSuccess(result);
-    expect(assumes()).toBe(requests);
+    expect(assumes()).toBe(times + 1);
+    expect(retriesLogged(result)).toEqual(
+      Array.from({ length: times }, (_, i) => `${code} -> attempt ${i + 2} of 12`),
+    );
     expectNoLeaks(result, KEYS['aws-secret-access-key']);
   });
 
@@ -76,6 +97,7 @@ describe('retried, because retrying helps', () => {
     const result = await stack.job().main(inputs());
     expectSuccess(result);
     expect(assumes()).toBe(2);
+    expect(retriesLogged(result)).toEqual(['ETIMEDOUT -> attempt 2 of 12']);
   }, 30_000);
 });
 
@@ -85,8 +107,13 @@ describe('bounded, and final where retrying cannot help', () => {
       r.operation === 'AssumeRole'
         ? { status: 503, body: stsError('ServiceUnavailable', 'down') }
         : undefined;
-    const message = expectFailure(await stack.job().main(inputs({ 'retry-max-attempts': '3' })));
+    const result = await stack.job().main(inputs({ 'retry-max-attempts': '3' }));
+    const message = expectFailure(result);
     expect(assumes()).toBe(3);
+    expect(retriesLogged(result)).toEqual([
+      'ServiceUnavailable -> attempt 2 of 3',
+      'ServiceUnavailable -> attempt 3 of 3',
+    ]);
     expect(message).toContain('ServiceUnavailable (HTTP 503)');
   });
 
@@ -95,8 +122,10 @@ describe('bounded, and final where retrying cannot help', () => {
       r.operation === 'AssumeRole'
         ? { status: 503, body: stsError('ServiceUnavailable', 'down') }
         : undefined;
-    expectFailure(await stack.job().main(inputs({ 'disable-retry': 'true' })));
+    const result = await stack.job().main(inputs({ 'disable-retry': 'true' }));
+    expectFailure(result);
     expect(assumes()).toBe(1);
+    expect(retriesLogged(result)).toEqual([]);
   });
 
   test.each([
@@ -112,8 +141,10 @@ describe('bounded, and final where retrying cannot help', () => {
   ])('%s -> exactly 1 request', async (code, status, message) => {
     stack.proxy.fault = (r) =>
       r.operation === 'AssumeRole' ? { status, body: stsError(code, message) } : undefined;
-    const error = expectFailure(await stack.job({ AWS_ENDPOINT_URL_IAM: stack.proxy.url }).main(inputs()));
+    const result = await stack.job({ AWS_ENDPOINT_URL_IAM: stack.proxy.url }).main(inputs());
+    const error = expectFailure(result);
     expect(assumes()).toBe(1);
+    expect(result.stdout).not.toMatch(/Retrying/);
     expect(error).toContain(code === 'AccessDenied' ? 'may not assume' : code);
   });
 

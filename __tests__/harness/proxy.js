@@ -16,6 +16,10 @@ const net = require('node:net');
  * @property {string} body
  * @property {import('node:http').IncomingHttpHeaders} headers
  * @property {{ status: number, body: string } | undefined} response  moto's answer, once forwarded
+ * @property {string | undefined} upstreamError  why forwarding to moto failed (its error code), if it did;
+ *   the client then sees its connection reset
+ * @property {boolean} clientGone  the client closed its connection before the answer was relayed (it gave
+ *   up on the request, e.g. its request timeout fired)
  * @property {boolean} viaProxy  sent to it as an HTTP proxy (absolute URL), not as an endpoint
  */
 
@@ -100,8 +104,13 @@ function startProxy(target) {
         body: text,
         headers: req.headers,
         response: undefined,
+        upstreamError: undefined,
+        clientGone: false,
         viaProxy,
       };
+      res.on('close', () => {
+        if (!res.writableFinished) seen.clientGone = true;
+      });
       const index = proxy.requests.push(seen) - 1;
       const fault = proxy.fault?.(seen, index);
       if (fault && 'reset' in fault) {
@@ -134,7 +143,10 @@ function startProxy(target) {
           });
         },
       );
-      forward.on('error', () => req.socket.destroy());
+      forward.on('error', (error) => {
+        seen.upstreamError = /** @type {NodeJS.ErrnoException} */ (error).code ?? error.message;
+        req.socket.destroy();
+      });
       forward.end(body);
     });
   });

@@ -1,5 +1,5 @@
 import type { RetryErrorInfo, SdkError } from '@smithy/types';
-import { BACKOFF, backoffDelay, GateRetryStrategy } from '../../src/retry';
+import { BACKOFF, backoffDelay, describeRetry, GateRetryStrategy, type RetryNotice } from '../../src/retry';
 import { expiresSoon, tokenExpiry } from '../../src/web-identity';
 
 const sdkError = (name: string, status: number) =>
@@ -82,6 +82,67 @@ describe('GateRetryStrategy', () => {
     await expect(s.refreshRetryTokenForRetry(first, info(sdkError('Throttling', 400)))).rejects.toThrow(
       'deadline',
     );
+  });
+});
+
+describe('every retry is told, and only retries', () => {
+  const told = (maxAttempts: number, deadline?: number) => {
+    const notices: RetryNotice[] = [];
+    const s = new GateRetryStrategy(
+      { maxAttempts, ...(deadline === undefined ? {} : { deadline }), onRetry: (n) => notices.push(n) },
+      () => 0.5,
+      () => 0,
+    );
+    return { s, notices };
+  };
+
+  test('a throttled attempt then a timed-out one: two notices, numbered from the attempt to come', async () => {
+    const { s, notices } = told(12);
+    const first = await s.acquireInitialRetryToken('sts');
+    const second = await s.refreshRetryTokenForRetry(first, info(sdkError('Throttling', 400)));
+    await s.refreshRetryTokenForRetry(second, info(sdkError('TimeoutError', 0)));
+    expect(notices.map((n) => [n.attempt, n.maxAttempts, n.delayMs, n.failure.code])).toEqual([
+      [2, 12, 50, 'Throttling'],
+      [3, 12, 100, 'TimeoutError'],
+    ]);
+  });
+
+  test.each([
+    ['a final error', 12, undefined, 'AccessDenied', 403],
+    ['attempts exhausted', 1, undefined, 'Throttling', 400],
+    ['past the deadline', 12, 10, 'Throttling', 400],
+  ])('no notice when no retry follows: %s', async (_why, maxAttempts, deadline, name, status) => {
+    const { s, notices } = told(maxAttempts, deadline);
+    const first = await s.acquireInitialRetryToken('sts');
+    await expect(s.refreshRetryTokenForRetry(first, info(sdkError(name, status)))).rejects.toThrow();
+    expect(notices).toEqual([]);
+  });
+
+  test.each([
+    [
+      {
+        service: 'sts',
+        failure: { kind: 'throttled', code: 'Throttling', status: 400, message: 'Rate exceeded' },
+      },
+      'STS request failed with Throttling (HTTP 400): Rate exceeded. Retrying in 37 ms (attempt 2 of 12).',
+    ],
+    [
+      { service: 's3', failure: { kind: 'unavailable', code: 'ECONNRESET', message: 'socket hang up' } },
+      'S3 request failed with ECONNRESET: socket hang up. Retrying in 37 ms (attempt 2 of 12).',
+    ],
+    [
+      { failure: { kind: 'unavailable', code: 'InternalError', status: 500, message: 'InternalError' } },
+      'AWS request failed with InternalError (HTTP 500). Retrying in 37 ms (attempt 2 of 12).',
+    ],
+  ] as const)('describeRetry(%j)', (partial, line) => {
+    const notice = {
+      attempt: 2,
+      maxAttempts: 12,
+      delayMs: 37,
+      ...partial,
+      failure: { ...partial.failure, retriable: true },
+    };
+    expect(describeRetry(notice)).toBe(line);
   });
 });
 
