@@ -81,7 +81,9 @@ export function describeRetry(notice: RetryNotice): string {
   const { failure } = notice;
   const service = notice.service === undefined ? 'AWS' : notice.service.toUpperCase();
   const status = failure.status === undefined ? '' : ` (HTTP ${failure.status})`;
-  const why = failure.message === '' || failure.message === failure.code ? '' : `: ${failure.message}`;
+  // One line, whatever AWS sent, and no doubled full stop before ours.
+  const message = failure.message.replace(/\s+/g, ' ').trim().replace(/\.+$/, '');
+  const why = message === '' || message === failure.code ? '' : `: ${message}`;
   return (
     `${service} request failed with ${failure.code}${status}${why}. ` +
     `Retrying in ${notice.delayMs} ms (attempt ${notice.attempt} of ${notice.maxAttempts}).`

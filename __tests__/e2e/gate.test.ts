@@ -62,6 +62,25 @@ describe('an accessible bucket', () => {
     expectNothingLeaked(result);
   });
 
+  test('S3 slowing down once is retried, and the retry is logged', async () => {
+    let slowed = 0;
+    stack.proxy.fault = (r) =>
+      r.operation.startsWith('S3:') && slowed++ === 0
+        ? {
+            status: 503,
+            body: '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+          }
+        : undefined;
+    const result = await stack.job().main(inputs(reader, { 'verify-bucket': BUCKET }));
+    expectSuccess(result);
+    expect(result.outputs['bucket-object-count']).toBe('50');
+    expect(s3Requests()).toHaveLength(2);
+    expect(result.stdout).toMatch(
+      /^S3 request failed with SlowDown \(HTTP 503\): Please reduce your request rate\. Retrying in \d+ ms \(attempt 2 of 12\)\.$/m,
+    );
+    expectNothingLeaked(result);
+  });
+
   test.each([
     ['verify-prefix', { 'verify-bucket': BUCKET, 'verify-prefix': 'logs' }, '25'],
     ['the s3:// form', { 'verify-bucket': `s3://${BUCKET}/site` }, '35'],

@@ -131,6 +131,13 @@ describe('every retry is told, and only retries', () => {
       'S3 request failed with ECONNRESET: socket hang up. Retrying in 37 ms (attempt 2 of 12).',
     ],
     [
+      {
+        service: 's3',
+        failure: { kind: 'throttled', code: 'SlowDown', status: 503, message: 'Please reduce\n your rate.' },
+      },
+      'S3 request failed with SlowDown (HTTP 503): Please reduce your rate. Retrying in 37 ms (attempt 2 of 12).',
+    ],
+    [
       { failure: { kind: 'unavailable', code: 'InternalError', status: 500, message: 'InternalError' } },
       'AWS request failed with InternalError (HTTP 500). Retrying in 37 ms (attempt 2 of 12).',
     ],
