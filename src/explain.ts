@@ -74,6 +74,10 @@ function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** Why IAM cannot be asked about a role in another account than the caller's (see lookUpRole). */
+export const OTHER_ACCOUNT =
+  "the role is in another account than the caller's, and IAM answers only for its own";
+
 export function explainAssumeRoleDenied(
   roleArn: string,
   caller: string | undefined,

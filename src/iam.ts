@@ -6,6 +6,8 @@ import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { classifyAwsError } from './aws-error';
 import { transportOptions } from './clients';
 import type { Config, Keys } from './config';
+import { OTHER_ACCOUNT } from './explain';
+import { sameAccount } from './sts';
 
 /** What IAM says of a role: its trust policy and session limit, that it does not exist, or why we can't tell. */
 export type RoleLookup =
@@ -26,11 +28,16 @@ export function createIamClient(
   });
 }
 
-/** iam:GetRole, best effort: never throws. */
+/**
+ * iam:GetRole, best effort: never throws. GetRole takes a name and looks in the signer's own account, so
+ * an answer for a role of the same name in another account is not taken for this role.
+ */
 export async function lookUpRole(client: IAMClient, roleArn: string): Promise<RoleLookup> {
   const roleName = roleArn.split('/').pop() ?? roleArn;
   try {
     const out = await client.send(new GetRoleCommand({ RoleName: roleName }));
+    const answered = out.Role?.Arn;
+    if (answered !== undefined && !sameAccount(answered, roleArn)) return { unknown: OTHER_ACCOUNT };
     const document = out.Role?.AssumeRolePolicyDocument;
     return {
       found: true,

@@ -19,6 +19,7 @@ import {
   isChainedDurationRefusal,
   isDurationRefusal,
   loggableClaims,
+  OTHER_ACCOUNT,
 } from './explain';
 import type { RoleLookup } from './iam';
 import { noSignerMessage, type Plan, type RoleRef } from './plan';
@@ -33,6 +34,7 @@ import {
   type Issued,
   type RoleRequest,
   type SessionPolicy,
+  sameAccount,
 } from './sts';
 import { essentialTags } from './tags';
 import { expiresSoon, getWebIdentityToken, type IdTokenFetcher } from './web-identity';
@@ -261,7 +263,11 @@ async function explainRoleFailure(
         (id) => id.arn,
         () => undefined,
       ));
-    const role = await lookUpRole(config, roleArn, signer);
+    // A caller of another account: IAM (which answers for the caller's account) knows nothing of the role.
+    const role =
+      caller !== undefined && !sameAccount(caller, roleArn)
+        ? { unknown: OTHER_ACCOUNT }
+        : await lookUpRole(config, roleArn, signer);
     return new AwsCallError(
       error.operation,
       detail,

@@ -143,6 +143,11 @@ export async function getCallerIdentity(client: STSClient): Promise<Identity> {
   }
 }
 
+/** Whether two ARNs name the same account (their fifth fields); never throws. */
+export function sameAccount(a: string, b: string): boolean {
+  return a.split(':')[4] === b.split(':')[4];
+}
+
 /** The account id is the fifth field of any IAM or STS ARN. */
 export function accountOf(arn: string): string {
   const account = arn.split(':')[4];

@@ -169,6 +169,37 @@ describe('AssumeRole refusals are explained and never retried', () => {
     expect(stack.proxy.count('AssumeRole')).toBe(0);
   });
 
+  test("another account's role of the same name: its local namesake's limit is not applied", async () => {
+    const elsewhere = 'arn:aws:iam::111122223333:role/short';
+    const result = await stack
+      .job(iamEnv())
+      .main(inputs(dev, { 'role-to-assume': elsewhere, 'role-duration-seconds': '7200' }));
+    // GetRole answered for 123456789012's short (3600 s): not the role asked for, so STS decides.
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['GetRole', 'AssumeRole']);
+    expect(`${result.stdout}${result.stderr}`).not.toContain('at most 3600');
+  });
+
+  test("AccessDenied for another account's role: IAM is not asked, nor its local namesake's trust read", async () => {
+    const elsewhere = 'arn:aws:iam::111122223333:role/open';
+    stack.proxy.fault = (r) =>
+      r.operation === 'AssumeRole'
+        ? {
+            status: 403,
+            body: stsError(
+              'AccessDenied',
+              `User: ${dev.arn} is not authorized to perform: sts:AssumeRole on resource: ${elsewhere}`,
+            ),
+          }
+        : undefined;
+    const message = expectFailure(
+      await stack.job(iamEnv()).main(inputs(dev, { 'role-to-assume': elsewhere })),
+    );
+    expect(message).toContain(`${dev.arn} may not assume ${elsewhere}`);
+    expect(message).toContain("the role is in another account than the caller's");
+    expect(message).not.toContain('The role exists');
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole']);
+  });
+
   test('a duration within a raised MaxSessionDuration is granted', async () => {
     const job = stack.job(iamEnv());
     const result = await job.main(

@@ -8,7 +8,7 @@ import { runLoad } from '../load';
 const PROCESSES = 50;
 /** What else a loaded machine can make an attempt meet: its timeout, a reset, moto failing. */
 const RETRIED_UNDER_LOAD =
-  /^(TimeoutError|ECONNRESET|EPIPE|InternalError|InternalFailure|ServiceUnavailable)$/;
+  /^(ETIMEDOUT|TimeoutError|ECONNRESET|EPIPE|InternalError|InternalFailure|ServiceUnavailable)$/;
 
 test(`${PROCESSES} processes at once behind a throttling proxy all get their own credentials`, async () => {
   const figures = await runLoad({ processes: PROCESSES });
