@@ -3,7 +3,8 @@
  * `npm run load`: starts N action processes at once (the committed dist/ main bundle, run as the runner
  * would, each in its own job) against moto_server on loopback, behind the counting proxy, which throttles
  * AssumeRole above a fixed rate with a token bucket: requests over the rate get STS's own throttling answer
- * (HTTP 400, Throttling, "Rate exceeded"); the rest reach moto. Every process must succeed and export
+ * (HTTP 400, Throttling, "Rate exceeded"), and so does the first attempt of every 5th session, so that a
+ * slow machine whose starts spread out still sees retries; the rest reach moto. Every process must succeed and export
  * working credentials for its own session. Prints the figures as markdown; exits 1 unless all succeeded.
  *
  *   npm run load [-- --processes N] [--rate R] [--burst B]     (defaults: 50 processes, 25/s, burst 2)
@@ -163,6 +164,16 @@ async function runLoad(options = {}) {
     await warmUp(moto.url);
     proxy = await startProxy(moto.url);
     const bucket = tokenBucket(ratePerSecond, burst, clock);
+    // On a slow machine the starts spread out and the bucket may throttle few or none: the first attempt
+    // of every 5th session is throttled too, so every run retries, whatever the machine's speed.
+    /** @type {Set<string>} */
+    const sessionsSeen = new Set();
+    const firstOfEveryFifth = (/** @type {import('./harness/proxy').SeenRequest} */ request) => {
+      const name = request.params.RoleSessionName ?? '';
+      if (sessionsSeen.has(name)) return false;
+      sessionsSeen.add(name);
+      return Number(name.replace(/^load-/, '')) % 5 === 0;
+    };
     /**
      * When each request (by its index in proxy.requests) arrived, was answered, and whether it was throttled.
      * @type {{ arrived: number, answered: number | undefined, throttled: boolean }[]}
@@ -177,7 +188,7 @@ async function runLoad(options = {}) {
         throttled: false,
       };
       timeline[index] = entry;
-      if (request.operation === 'AssumeRole' && !bucket.take()) {
+      if (request.operation === 'AssumeRole' && (firstOfEveryFifth(request) || !bucket.take())) {
         entry.throttled = true;
         entry.answered = entry.arrived; // answered at once, by the proxy
         return { status: 400, body: stsError('Throttling', 'Rate exceeded') };

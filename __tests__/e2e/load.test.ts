@@ -7,8 +7,7 @@ import { runLoad } from '../load';
 
 const PROCESSES = 50;
 /** What else a loaded machine can make an attempt meet: its timeout, a reset, moto failing. */
-const RETRIED_UNDER_LOAD =
-  /^(ETIMEDOUT|TimeoutError|ECONNRESET|EPIPE|InternalError|InternalFailure|ServiceUnavailable)$/;
+const RETRIED_UNDER_LOAD = /^(ETIMEDOUT|ECONNRESET|EPIPE|InternalError|InternalFailure|ServiceUnavailable)$/;
 
 test(`${PROCESSES} processes at once behind a throttling proxy all get their own credentials`, async () => {
   const figures = await runLoad({ processes: PROCESSES });
@@ -25,7 +24,8 @@ test(`${PROCESSES} processes at once behind a throttling proxy all get their own
   expect(figures.maxConcurrentProcesses).toBe(PROCESSES);
 
   // The limit was really hit, and every throttled answer was retried and said so in the step's log.
-  expect(figures.throttled).toBeGreaterThan(0);
+  // (The first attempt of every 5th session is throttled whatever the machine's speed.)
+  expect(figures.throttled).toBeGreaterThanOrEqual(PROCESSES / 5);
   expect(figures.retryReasons.throttled).toBe(figures.throttled);
   expect(figures.loggedRetryCodes.Throttling).toBe(figures.throttled);
   // Throttling is the only fault injected. On a loaded machine an attempt can still outrun the action's
@@ -33,12 +33,14 @@ test(`${PROCESSES} processes at once behind a throttling proxy all get their own
   // must be one the action logged, for the reason the proxy saw.
   const unexplained = figures.results.flatMap((r) => {
     const retried = r.attemptOutcomes.slice(0, -1);
-    if (retried.length !== r.loggedRetries.length)
+    // A connect timeout (TimeoutError) ends an attempt before the proxy has seen a byte of it.
+    const logged = r.loggedRetries.filter((code) => code !== 'TimeoutError');
+    if (retried.length !== logged.length)
       return [
         `${r.sessionName}: proxy saw ${retried.join(', ')}; action logged ${r.loggedRetries.join(', ')}`,
       ];
     return retried.flatMap((outcome, i) => {
-      const code = r.loggedRetries[i] ?? '';
+      const code = logged[i] ?? '';
       // A timed-out attempt may still show moto's answer: it was relayed after the action gave up.
       const agrees = outcome === 'throttled' ? code === 'Throttling' : RETRIED_UNDER_LOAD.test(code);
       return agrees ? [] : [`${r.sessionName} attempt ${i + 1}: proxy saw ${outcome}, action logged ${code}`];
