@@ -152,8 +152,14 @@ async function finish(config: Config, plan: Plan, issued: Issued, fresh: boolean
   if (!holds && fresh) exportCredentials(config, issued);
   if (!holds && !fresh) keepCredentials(config, issued);
   if (gate) reportGate(gate, holds);
-  if (config.jobSummary && fresh) writeSummary(config, plan, issued, gate, !holds);
+  if (config.jobSummary) writeSummary(config, plan, issued, gate, !holds, fresh);
   if (holds && gate && !gate.ok) throw new Error(gate.reason);
+}
+
+/** When credentials kept from the environment expire, as an earlier step said (AWS_CREDENTIAL_EXPIRATION). */
+function keptExpiry(): Date | 'unknown' {
+  const at = Date.parse(process.env[ExportedEnv.CredentialExpiration] ?? '');
+  return Number.isNaN(at) ? 'unknown' : new Date(at);
 }
 
 /** use-existing-credentials, when they are valid: nothing exported; the identity outputs are set. */
@@ -279,12 +285,15 @@ function exportCredentials(config: Config, { credentials, identity }: Issued): v
   core.info(`Credentials for ${identity.arn} in ${config.region} ${where} (${until}).`);
 }
 
-/** Outputs of the gate; when it is only reporting, a failure is a warning. */
+/**
+ * Outputs of the gate, set whether it holds or not (a later step of a `continue-on-error` job can read
+ * bucket-accessible: false); when it is only reporting, a failure is a warning.
+ */
 function reportGate(gate: GateResult, holds: boolean): void {
-  if (holds) return;
   core.setOutput(Output.BucketAccessible, String(gate.ok));
   core.setOutput(Output.BucketObjectCount, String(gate.ok ? gate.objects.length : 0));
-  if (!gate.ok) core.warning(`${gate.reason} (verify-required is false: credentials were exported anyway)`);
+  if (!gate.ok && !holds)
+    core.warning(`${gate.reason} (verify-required is false: credentials were exported anyway)`);
 }
 
 const OPERATION: Record<Plan['kind'], string> = {
@@ -301,23 +310,32 @@ function writeSummary(
   issued: Issued,
   gate: GateResult | undefined,
   exported: boolean,
+  fresh: boolean,
 ): void {
-  const exportedTo = exported
-    ? [
-        ...(config.outputEnvCredentials ? ['environment'] : []),
-        ...(config.profile ? [`profile ${config.profile.name}`] : []),
-        ...(config.outputCredentials ? ['step outputs'] : []),
-      ]
-    : [];
-  const roleSession = plan.kind === 'assume-role' || plan.kind === 'web-identity';
+  const exportedTo = !exported
+    ? []
+    : !fresh
+      ? ['environment (already there)']
+      : [
+          ...(config.outputEnvCredentials ? ['environment'] : []),
+          ...(config.profile ? [`profile ${config.profile.name}`] : []),
+          ...(config.outputCredentials ? ['step outputs'] : []),
+        ];
+  const roleSession = fresh && (plan.kind === 'assume-role' || plan.kind === 'web-identity');
   const markdown = renderSummary({
-    operation: OPERATION[plan.kind],
+    operation: fresh
+      ? OPERATION[plan.kind]
+      : 'credentials already in the environment (use-existing-credentials)',
     identityArn: issued.identity.arn,
     accountId: issued.identity.accountId,
     maskAccount: config.maskAccountId,
     region: config.region,
     ...(roleSession ? { sessionName: config.sessionName } : {}),
-    ...(issued.credentials.expiration ? { expiration: issued.credentials.expiration } : {}),
+    ...(issued.credentials.expiration
+      ? { expiration: issued.credentials.expiration }
+      : !fresh && issued.credentials.sessionToken
+        ? { expiration: keptExpiry() }
+        : {}),
     ...(gate ? { gate } : {}),
     exportedTo,
     now: new Date(),

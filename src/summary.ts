@@ -13,7 +13,8 @@ export interface Report {
   region: string;
   /** Session name, for role sessions. */
   sessionName?: string;
-  expiration?: Date;
+  /** When the credentials expire; 'unknown' for session credentials of unknown expiry; absent for none. */
+  expiration?: Date | 'unknown';
   /** Set when the S3 access gate ran. */
   gate?: GateResult;
   /** Where later steps find the credentials: e.g. ['environment', 'profile ci']; empty when nowhere. */
@@ -29,12 +30,17 @@ export function renderSummary(report: Report): string {
   // Values are escaped where they are put in a row.
   const rows: [string, string][] = [
     ['Operation', cell(report.operation)],
-    ['Identity', `\`${cell(hide(report.identityArn))}\``],
+    ['Identity', code(hide(report.identityArn))],
     ['Account', report.maskAccount ? '***' : cell(report.accountId)],
     ['Region', cell(report.region)],
   ];
   if (report.sessionName !== undefined) rows.push(['Session name', cell(report.sessionName)]);
-  const expiry = report.expiration ? describeExpiry(report.expiration, report.now) : 'never (long-term keys)';
+  const expiry =
+    report.expiration === undefined
+      ? 'never (long-term keys)'
+      : report.expiration === 'unknown'
+        ? 'unknown (session credentials from an earlier step)'
+        : describeExpiry(report.expiration, report.now);
   rows.push(['Expires', expiry]);
   const exported = report.exportedTo.length === 0 ? 'no' : `yes: ${report.exportedTo.map(cell).join(', ')}`;
   rows.push(['Exported to later steps', exported]);
@@ -52,8 +58,8 @@ function renderGate(gate: GateResult, hide: (text: string) => string): string[] 
     '',
     '| | |',
     '| --- | --- |',
-    `| Bucket | \`${cell(bucket)}\` |`,
-    `| Prefix | ${prefix === '' ? '(whole bucket)' : `\`${cell(prefix)}\``} |`,
+    `| Bucket | ${code(hide(bucket))} |`,
+    `| Prefix | ${prefix === '' ? '(whole bucket)' : code(hide(prefix))} |`,
   ];
   if (!gate.ok) {
     lines.push(`| Result | ❌ not accessible |`, '', `> ${cell(hide(gate.reason))}`);
@@ -65,7 +71,7 @@ function renderGate(gate: GateResult, hide: (text: string) => string): string[] 
     const shown = gate.objects.slice(0, SUMMARY_KEYS);
     lines.push('', '| Key | Size | ETag |', '| --- | ---: | --- |');
     for (const o of shown)
-      lines.push(`| \`${cell(o.key)}\` | ${formatSize(o.size)} | \`${cell(o.etag.replace(/"/g, ''))}\` |`);
+      lines.push(`| ${code(hide(o.key))} | ${formatSize(o.size)} | ${code(o.etag.replace(/"/g, ''))} |`);
     if (gate.objects.length > shown.length)
       lines.push('', `…and ${gate.objects.length - shown.length} more listed.`);
   }
@@ -88,13 +94,25 @@ export function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** Text safe inside a markdown table cell. */
+/**
+ * Line breaks and other control characters, which would end a table row (CommonMark takes a lone CR as a
+ * line break too) and let text from others (S3 keys) write its own markdown below it.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** Plain text safe inside a markdown table cell. */
 function cell(text: string): string {
   return text
+    .replace(CONTROL, ' ')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/\|/g, '\\|')
-    .replace(/`/g, "'")
-    .replace(/\r?\n/g, ' ');
+    .replace(/`/g, "'");
+}
+
+/** Text as a code span in a table cell: shown as it is (entities are not decoded there, so none are used). */
+function code(text: string): string {
+  return `\`${text.replace(CONTROL, ' ').replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
 }

@@ -10,7 +10,7 @@ import { callerIdentity, envCredentials, seedBucket } from '../harness/aws';
 import { stsError } from '../harness/proxy';
 import type { Job } from '../harness/runner';
 import { startTlsFront, type TlsFront } from '../harness/tls';
-import { expectFailure, expectNoLeaks, expectRefused, expectSuccess, useStack } from './stack';
+import { expectFailure, expectNoLeaks, expectRefused, expectSuccess, HELD_GATE, useStack } from './stack';
 
 const stack = useStack();
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
@@ -407,6 +407,14 @@ describe('credentials already in the environment', () => {
     });
     expect(result.outputs['authenticated-arn']).toMatch(/^arn:aws:[a-z]+::123456789012:user\//); // moto says sts
     expect(result.env).toEqual({});
+    // The job summary says what was used and checked, with the account hidden.
+    expect(result.summary).toContain(
+      '| Operation | credentials already in the environment (use-existing-credentials) |',
+    );
+    expect(result.summary).toContain('| Exported to later steps | yes: environment (already there) |');
+    expect(result.summary).toContain('| Result | ✅ accessible |');
+    expect(result.summary).not.toContain('123456789012');
+    expect(result.summary).not.toContain('Session name');
   });
 
   test('use-existing-credentials: refused ones are replaced', async () => {
@@ -647,7 +655,7 @@ describe('HTTPS endpoints', () => {
       's3-endpoint': front.url,
       'verify-bucket': BUCKET,
     });
-    const error = expectFailure(result);
+    const error = expectFailure(result, HELD_GATE);
     expect(error).toContain(`Could not list bucket ${BUCKET}`);
     expect(error).toContain('NODE_EXTRA_CA_CERTS');
     expect(front.refused).toBe(1);

@@ -3,7 +3,7 @@
  */
 import { allow, bootstrapAdmin, iamSeeder, seedBucket } from '../harness/aws';
 import type { StepResult } from '../harness/runner';
-import { expectFailure, expectNoLeaks, expectSuccess, useStack } from './stack';
+import { expectFailure, expectNoLeaks, expectSuccess, HELD_GATE, useStack } from './stack';
 
 const stack = useStack();
 const BUCKET = 'artifacts';
@@ -149,7 +149,7 @@ describe('the gate holds', () => {
     const result = await stack
       .job()
       .main(inputs(reader, { 'verify-bucket': 'private', 'verify-prefix': 'x' }));
-    const message = expectFailure(result);
+    const message = expectFailure(result, HELD_GATE);
     expect(message).toContain('bucket private under prefix "x"');
     expect(message).toContain('arn:aws:sts::123456789012:assumed-role/reader/GitHubActions');
     expect(message).toContain('s3:ListBucket on arn:aws:s3:::private');
@@ -160,7 +160,10 @@ describe('the gate holds', () => {
   });
 
   test('a role with no S3 rights', async () => {
-    const message = expectFailure(await stack.job().main(inputs(noS3, { 'verify-bucket': BUCKET })));
+    const message = expectFailure(
+      await stack.job().main(inputs(noS3, { 'verify-bucket': BUCKET })),
+      HELD_GATE,
+    );
     expect(message).toContain(
       'assumed-role/no-s3/GitHubActions: it needs s3:ListBucket on arn:aws:s3:::artifacts',
     );
@@ -169,6 +172,7 @@ describe('the gate holds', () => {
   test('a bucket that does not exist', async () => {
     const message = expectFailure(
       await stack.job().main(inputs(wide, { 'verify-bucket': 'no-such-bucket' })),
+      HELD_GATE,
     );
     expect(message).toBe('S3 bucket no-such-bucket does not exist (checked in us-east-1).');
   });
@@ -182,7 +186,10 @@ describe('the gate holds', () => {
             body: '<Error><Code>PermanentRedirect</Code><Message>Use the right endpoint.</Message></Error>',
           }
         : undefined;
-    const message = expectFailure(await stack.job().main(inputs(reader, { 'verify-bucket': BUCKET })));
+    const message = expectFailure(
+      await stack.job().main(inputs(reader, { 'verify-bucket': BUCKET })),
+      HELD_GATE,
+    );
     expect(message).toContain('is in eu-central-1, not us-east-1: set aws-region: eu-central-1');
   });
 
@@ -191,6 +198,7 @@ describe('the gate holds', () => {
       await stack
         .job()
         .main({ ...inputs(reader, { 'verify-bucket': BUCKET }), 's3-endpoint': 'http://127.0.0.1:9' }),
+      HELD_GATE,
     );
     expect(message).toMatch(/^Could not reach S3 to list bucket artifacts: ECONNREFUSED/);
   });
@@ -203,7 +211,10 @@ describe('the gate holds', () => {
             body: '<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>',
           }
         : undefined;
-    const message = expectFailure(await stack.job().main(inputs(reader, { 'verify-bucket': BUCKET })));
+    const message = expectFailure(
+      await stack.job().main(inputs(reader, { 'verify-bucket': BUCKET })),
+      HELD_GATE,
+    );
     expect(message).toContain(
       'S3 did not accept the credentials for arn:aws:sts::123456789012:assumed-role/reader',
     );

@@ -64,11 +64,14 @@ export function expectRefused(result: StepResult, input: string): void {
   expect(result.outputs).toEqual({});
 }
 
-/** Exit 1 with one ::error:: and nothing exported. */
-export function expectFailure(result: StepResult): string {
+/** A held gate's outputs: the only ones a failed step sets. */
+export const HELD_GATE = { 'bucket-accessible': 'false', 'bucket-object-count': '0' };
+
+/** Exit 1 with one ::error:: and nothing exported (no outputs but `outputs`, a held gate's). */
+export function expectFailure(result: StepResult, outputs: Record<string, string> = {}): string {
   expect(result.exitCode).toBe(1);
   expect(result.errors).toHaveLength(1);
   expect(result.env).toEqual({});
-  expect(result.outputs).toEqual({});
+  expect(result.outputs).toEqual(outputs);
   return result.errors[0] ?? '';
 }

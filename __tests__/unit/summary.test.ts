@@ -68,10 +68,48 @@ describe('renderSummary', () => {
   test('keys are escaped for a table cell and at most 10 are shown', () => {
     const objects = Array.from({ length: 12 }, (_, i) => ({ key: `a|b<${i}>`, size: 10, etag: '"e"' }));
     const text = renderSummary({ ...base, gate: { ok: true, check, objects, truncated: true } });
-    expect(text).toContain('| `a\\|b&lt;0&gt;` | 10 B | `e` |');
+    // In a code span entities are not decoded: < and > are shown as they are; the pipe stays escaped.
+    expect(text).toContain('| `a\\|b<0>` | 10 B | `e` |');
     expect(text.split('\n').filter((l) => l.startsWith('| `a'))).toHaveLength(10);
     expect(text).toContain('| Objects listed | 12 (the first 50; more exist) |');
     expect(text).toContain('…and 2 more listed.');
+  });
+
+  test.each([
+    ['a lone CR', '\r'],
+    ['CRLF', '\r\n'],
+    ['LF', '\n'],
+    ['a line separator', '\u2028'],
+    ['NEL', '\u0085'],
+  ])('a key with %s cannot write markdown of its own into the summary', (_name, brk) => {
+    const key = `x${brk}${brk}## Injected${brk}${brk}[Re-authenticate](https://evil.example/login)`;
+    const objects = [{ key, size: 1, etag: `"e${brk}## Also"` }];
+    const text = renderSummary({ ...base, gate: { ok: true, check, objects, truncated: false } });
+    // Only the renderer's own line breaks (\n) are left, and every line of the key's row is one row.
+    expect(text).not.toMatch(/[\r\u2028\u0085]/);
+    const row = text.split('\n').find((l) => l.includes('Injected'));
+    expect(row).toMatch(
+      /^\| `x +## Injected +\[Re-authenticate\]\(https:\/\/evil\.example\/login\)` \| 1 B \| `e +## Also` \|$/,
+    );
+  });
+
+  test('with mask-aws-account-id the account is hidden in the bucket, prefix and keys too', () => {
+    const objects = [{ key: 'releases/123456789012/app.zip', size: 1, etag: '"e"' }];
+    const gate = {
+      ok: true as const,
+      check: { ...check, bucket: 'acct-123456789012-artifacts', prefix: 'releases/123456789012/' },
+      objects,
+      truncated: false,
+    };
+    const text = renderSummary({ ...base, maskAccount: true, gate });
+    expect(text).not.toContain('123456789012');
+    expect(text).toContain('| Bucket | `acct-***-artifacts` |');
+    expect(text).toContain('| `releases/***/app.zip` |');
+  });
+
+  test('session credentials kept from an earlier step, expiry unknown', () => {
+    const text = renderSummary({ ...base, expiration: 'unknown' });
+    expect(text).toContain('| Expires | unknown (session credentials from an earlier step) |');
   });
 
   test('long-term keys have no expiry and no session name', () => {
