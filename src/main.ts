@@ -15,6 +15,7 @@ import {
 import { CREDENTIAL_ENV, ExportedEnv, Input, Output, State } from './constants';
 import { describeError } from './errors';
 import { type GateResult, verifyBucket } from './gate';
+import { exportedEarlier, recordExport } from './ledger';
 import { choosePlan, type Plan } from './plan';
 import { checkProfile, profileFiles, writeProfile } from './profile';
 import { describeRetry, type RetryNotice } from './retry';
@@ -231,14 +232,21 @@ function checkAccount(config: Config, { identity }: Issued): void {
   );
 }
 
-/** Exports a variable for later steps, remembering its value before for the post step. */
+/**
+ * Exports a variable for later steps, remembering its value before for the post step. A credential is
+ * remembered only when an earlier use of this action exported it (see ledger.ts): any other may be the
+ * step's own `env:`, and the post step clears it rather than widen it to the whole job.
+ */
 function setEnv(name: string, value: string): void {
+  const credential = CREDENTIAL_ENV.includes(name);
   if (!(name in restore.env)) {
     const before = process.env[name];
-    if (CREDENTIAL_ENV.includes(name)) mask(before);
-    restore.env[name] = before ?? null;
+    if (credential) mask(before);
+    const handBack = !credential || !before || exportedEarlier(process.env, name, before);
+    restore.env[name] = handBack ? (before ?? null) : null;
   }
   core.exportVariable(name, value);
+  if (credential) recordExport(process.env, name, value);
 }
 
 /** Exports the (already masked) credentials to later steps, writes the profile, sets the outputs. */

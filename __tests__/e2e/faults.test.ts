@@ -203,6 +203,27 @@ describe('the post step puts the job back as it was', () => {
     }
   });
 
+  test("a step's own env: credentials are cleared afterwards, never handed to the whole job", async () => {
+    // The step signs AssumeRole with keys from its own env: (ambient), which the job never had.
+    const stepEnv = {
+      AWS_ACCESS_KEY_ID: KEYS['aws-access-key-id'],
+      AWS_SECRET_ACCESS_KEY: 'step-scoped-secret',
+    };
+    const job = stack.job({ AWS_REGION: 'us-west-2' });
+    const { 'aws-access-key-id': _k, 'aws-secret-access-key': _s, ...noKeys } = inputs();
+    const main = await job.main(noKeys, stepEnv);
+    expectSuccess(main);
+    expect(job.visibleEnv().AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
+
+    const post = await job.post(stepEnv);
+    expect(post.exitCode).toBe(0);
+    expect(job.visibleEnv().AWS_ACCESS_KEY_ID).toBe('');
+    expect(job.visibleEnv().AWS_SECRET_ACCESS_KEY).toBe('');
+    expect(job.visibleEnv().AWS_REGION).toBe('us-west-2'); // not a secret: handed back as before
+    expect(JSON.stringify(post.env)).not.toContain('step-scoped-secret');
+    expect(JSON.stringify(main.state)).not.toContain('step-scoped-secret');
+  });
+
   test('a value set before the action is restored', async () => {
     const job = stack.job({ AWS_REGION: 'us-west-2' });
     expectSuccess(await job.main(inputs()));
