@@ -112,7 +112,8 @@ export function classifyAwsError(error: unknown): Classified {
   const code = firstString(shape.Code, shape.code, shape.name) ?? 'UnknownError';
   const statusRaw = shape.$metadata?.httpStatusCode;
   const status = typeof statusRaw === 'number' ? statusRaw : undefined;
-  const message = firstString(shape.message) ?? String(error);
+  // The SDK's HTTP handler prefixes its own: "@smithy/node-http-handler - [ERROR] a request has exceeded…".
+  const message = (firstString(shape.message) ?? String(error)).replace(/^@[\w-]+\/[\w-]+ - \[\w+\] /, '');
   const kind = kindOf(code, status);
   return {
     kind,

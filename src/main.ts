@@ -264,6 +264,13 @@ function exportCredentials(config: Config, { credentials, identity }: Issued): v
     });
     setEnv(ExportedEnv.Profile, config.profile.name);
     core.info(`Profile ${config.profile.name} written to ${restore.profile.files.credentialsFile}.`);
+    // Credentials left in the environment by an earlier step win over AWS_PROFILE in the aws-cli and the
+    // SDKs: later steps would go on using them. Cleared (and handed back by the post step, see setEnv).
+    const shadowing = CREDENTIAL_ENV.filter((name) => process.env[name]);
+    if (!config.outputEnvCredentials && shadowing.length > 0) {
+      for (const name of shadowing) setEnv(name, '');
+      core.info(`Cleared ${shadowing.join(', ')}: the aws-cli and SDKs would prefer them to AWS_PROFILE.`);
+    }
   }
   if (config.outputEnvCredentials) {
     // A value an earlier step left would not belong to these credentials: clear it.

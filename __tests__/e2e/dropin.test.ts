@@ -93,6 +93,40 @@ describe('aws-profile', () => {
     expect(job.visibleEnv().AWS_PROFILE).toBe('');
   });
 
+  test('after an earlier use exported env credentials, the profile is what later steps use', async () => {
+    const job = stack.job();
+    expectSuccess(await job.main({ ...keysAndRole(), 'role-session-name': 'first' }));
+    const first = job.visibleEnv();
+    const result = await job.main({ ...keysAndRole(), 'role-session-name': 'second', 'aws-profile': 'ci' });
+    expectSuccess(result);
+    // The earlier credentials would win over AWS_PROFILE: cleared, and said so.
+    expect(result.env).toMatchObject({ AWS_PROFILE: 'ci', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' });
+    expect(result.stdout).toContain('would prefer them to AWS_PROFILE');
+
+    // A later step's aws-cli, with the job's env as it is now, is the second session.
+    const later = Object.fromEntries(Object.entries(job.visibleEnv()).filter(([k]) => k.startsWith('AWS_')));
+    const cli = execFileSync(
+      'aws',
+      ['sts', 'get-caller-identity', '--endpoint-url', stack.moto.url, '--output', 'json'],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: path.join(job.dir, 'home'),
+          AWS_EC2_METADATA_DISABLED: 'true',
+          ...later,
+        },
+        encoding: 'utf8',
+      },
+    );
+    expect(JSON.parse(cli).Arn).toBe('arn:aws:sts::123456789012:assumed-role/deploy/second');
+
+    // The post step hands the first use's credentials back (this action exported them to the job).
+    expect((await job.post()).exitCode).toBe(0);
+    expect(job.visibleEnv().AWS_ACCESS_KEY_ID).toBe(first.AWS_ACCESS_KEY_ID);
+    expect(job.visibleEnv().AWS_SECRET_ACCESS_KEY).toBe(first.AWS_SECRET_ACCESS_KEY);
+    expect(job.visibleEnv().AWS_PROFILE).toBe('');
+  });
+
   test('an existing profile is refused unless overwrite-aws-profile, and nothing is exported', async () => {
     const job = stack.job();
     const credentialsFile = path.join(job.dir, 'creds');

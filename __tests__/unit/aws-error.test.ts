@@ -41,6 +41,21 @@ describe('classifyAwsError', () => {
     });
   });
 
+  test("a request timeout: retriable, without the HTTP handler's log prefix in its message", () => {
+    const timeout = Object.assign(
+      new Error(
+        '@smithy/node-http-handler - [ERROR] a request has exceeded the configured 5000 ms requestTimeout.',
+      ),
+      { name: 'TimeoutError', code: 'ETIMEDOUT' },
+    );
+    expect(classifyAwsError(timeout)).toMatchObject({
+      kind: 'unavailable',
+      retriable: true,
+      code: 'ETIMEDOUT',
+      message: 'a request has exceeded the configured 5000 ms requestTimeout.',
+    });
+  });
+
   test.each([
     ['DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'],
     ['SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain'],
