@@ -16,6 +16,8 @@ export interface RetryNotice {
   delayMs: number;
   /** What failed the attempt before it. */
   failure: Classified;
+  /** Set when no retry follows after all: its wait would pass the step's deadline (action-timeout-s). */
+  stopped?: 'deadline';
 }
 
 export interface RetryPolicy {
@@ -23,7 +25,7 @@ export interface RetryPolicy {
   maxAttempts: number;
   /** Epoch ms after which no new attempt is started; absent for no limit. */
   deadline?: number;
-  /** Told of every retry, once it is decided and before the wait (see describeRetry). */
+  /** Told of every retry, once it is decided and before the wait, and of one the deadline stops. */
   onRetry?: (notice: RetryNotice) => void;
 }
 
@@ -62,6 +64,14 @@ export class GateRetryStrategy implements RetryStrategyV2 {
     if (retry >= this.policy.maxAttempts) throw new Error('attempts exhausted');
     const delay = backoffDelay(retry, this.random);
     if (this.policy.deadline !== undefined && this.now() + delay >= this.policy.deadline) {
+      // Said in the log, or the step would seem to stop retrying for no reason (the error is AWS's own).
+      this.policy.onRetry?.({
+        attempt: retry + 1,
+        maxAttempts: this.policy.maxAttempts,
+        delayMs: delay,
+        failure,
+        stopped: 'deadline',
+      });
       throw new Error('deadline reached');
     }
     this.policy.onRetry?.({
@@ -84,8 +94,9 @@ export function describeRetry(notice: RetryNotice): string {
   // One line, whatever AWS sent, and no doubled full stop before ours.
   const message = failure.message.replace(/\s+/g, ' ').trim().replace(/\.+$/, '');
   const why = message === '' || message === failure.code ? '' : `: ${message}`;
-  return (
-    `${service} request failed with ${failure.code}${status}${why}. ` +
-    `Retrying in ${notice.delayMs} ms (attempt ${notice.attempt} of ${notice.maxAttempts}).`
-  );
+  const next =
+    notice.stopped === 'deadline'
+      ? `No retry (attempt ${notice.attempt} of ${notice.maxAttempts}): its wait would pass the action-timeout-s deadline.`
+      : `Retrying in ${notice.delayMs} ms (attempt ${notice.attempt} of ${notice.maxAttempts}).`;
+  return `${service} request failed with ${failure.code}${status}${why}. ${next}`;
 }

@@ -117,6 +117,21 @@ describe('bounded, and final where retrying cannot help', () => {
     expect(message).toContain('ServiceUnavailable (HTTP 503)');
   });
 
+  test('503 forever with action-timeout-s: 3 -> retries stop before the deadline, and the log says why', async () => {
+    stack.proxy.fault = (r) =>
+      r.operation === 'AssumeRole'
+        ? { status: 503, body: stsError('ServiceUnavailable', 'down') }
+        : undefined;
+    const result = await stack.job().main(inputs({ 'action-timeout-s': '3', 'retry-max-attempts': '100' }));
+    const message = expectFailure(result);
+    expect(retriesLogged(result).length).toBeGreaterThan(0);
+    // Almost always a wait is refused and the log says so; rarely the deadline passes during an attempt,
+    // and then the error names action-timeout-s itself. Either way the reader is told why it stopped.
+    const stopped =
+      /^STS request failed with ServiceUnavailable \(HTTP 503\): down\. No retry \(attempt \d+ of 100\): its wait would pass the action-timeout-s deadline\.$/m;
+    if (!stopped.test(result.stdout)) expect(message).toContain('action-timeout-s');
+  });
+
   test('disable-retry: one attempt', async () => {
     stack.proxy.fault = (r) =>
       r.operation === 'AssumeRole'

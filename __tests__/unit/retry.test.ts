@@ -110,12 +110,25 @@ describe('every retry is told, and only retries', () => {
   test.each([
     ['a final error', 12, undefined, 'AccessDenied', 403],
     ['attempts exhausted', 1, undefined, 'Throttling', 400],
-    ['past the deadline', 12, 10, 'Throttling', 400],
   ])('no notice when no retry follows: %s', async (_why, maxAttempts, deadline, name, status) => {
     const { s, notices } = told(maxAttempts, deadline);
     const first = await s.acquireInitialRetryToken('sts');
     await expect(s.refreshRetryTokenForRetry(first, info(sdkError(name, status)))).rejects.toThrow();
     expect(notices).toEqual([]);
+  });
+
+  test('a retry the deadline stops is told as stopped, then refused', async () => {
+    const { s, notices } = told(12, 10);
+    const first = await s.acquireInitialRetryToken('sts');
+    await expect(s.refreshRetryTokenForRetry(first, info(sdkError('Throttling', 400)))).rejects.toThrow(
+      'deadline',
+    );
+    expect(notices.map((n) => [n.attempt, n.stopped])).toEqual([[2, 'deadline']]);
+    const [notice] = notices;
+    if (!notice) throw new Error('no notice');
+    expect(describeRetry({ ...notice, service: 'sts' })).toBe(
+      'STS request failed with Throttling (HTTP 400). No retry (attempt 2 of 12): its wait would pass the action-timeout-s deadline.',
+    );
   });
 
   test.each([
