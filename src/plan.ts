@@ -97,19 +97,21 @@ function roleRef(config: Config): RoleRef | undefined {
   return undefined;
 }
 
-/** Keys from the inputs; with role-chaining, the credentials an earlier step exported. */
+/**
+ * Keys from the inputs; with role-chaining, the credentials an earlier step exported: as variables, or
+ * as the profile AWS_PROFILE names (then the SDK's default chain reads it, as the aws-cli would).
+ */
 function signerFor(config: Config, env: Env): Signer {
   if (config.keys !== undefined) return { from: 'inputs', keys: config.keys };
   if (!config.roleChaining) return undefined;
   const keys = keysFromEnv(env);
-  if (keys === undefined) {
-    throw new InputError(
-      Input.RoleChaining,
-      "Input 'role-chaining' needs credentials in the environment from an earlier step " +
-        '(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), and there are none.',
-    );
-  }
-  return { from: 'environment', keys };
+  if (keys !== undefined) return { from: 'environment', keys };
+  if (env.AWS_PROFILE?.trim()) return undefined;
+  throw new InputError(
+    Input.RoleChaining,
+    "Input 'role-chaining' needs credentials from an earlier step, in the environment " +
+      '(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) or as the profile AWS_PROFILE names, and there are none.',
+  );
 }
 
 function webIdentity(config: Config, role: RoleRef, oidcAvailable: boolean): Plan {

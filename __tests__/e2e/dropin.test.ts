@@ -206,6 +206,33 @@ describe('role-chaining', () => {
     expect((await identityFromEnv(job)).Arn).toBe('arn:aws:sts::123456789012:assumed-role/next/chained');
   });
 
+  test("configure-aws-credentials' chain of profiles: the second step signs with the first's profile", async () => {
+    const job = stack.job();
+    const first = await job.main({ ...keysAndRole(), 'aws-profile': 'firstRoleInChain' });
+    expectSuccess(first);
+    stack.proxy.clear();
+    // As in the incumbent's README: the step names the first profile in its env, and writes a second.
+    const second = await job.main(
+      {
+        ...base(),
+        'role-to-assume': 'arn:aws:iam::123456789012:role/next',
+        'role-chaining': 'true',
+        'role-session-name': 'chained',
+        'aws-profile': 'secondRoleInChain',
+      },
+      { AWS_PROFILE: 'firstRoleInChain' },
+    );
+    expectSuccess(second);
+    expect(assumeRequests()).toHaveLength(1);
+    const firstKey = /aws_access_key_id = (\S+)/.exec(
+      fs.readFileSync(path.join(job.dir, 'home', '.aws', 'credentials'), 'utf8'),
+    )?.[1];
+    expect(firstKey).toMatch(/^ASIA/);
+    expect(signedWith(assumeRequests()[0]?.headers ?? {})).toBe(firstKey);
+    expect(second.outputs['authenticated-arn']).toBe('arn:aws:sts::123456789012:assumed-role/next/chained');
+    expect(second.env.AWS_PROFILE).toBe('secondRoleInChain');
+  });
+
   test('without credentials in the environment it says so', async () => {
     const result = await stack.job().main({ ...base(), 'role-to-assume': ROLE, 'role-chaining': 'true' });
     expectRefused(result, 'role-chaining');

@@ -53,6 +53,12 @@ describe('choosePlan', () => {
       },
     ],
     [
+      'role-chaining with a profile from an earlier step -> the default chain reads it',
+      { ...scenarios.oidc, 'role-chaining': 'true' },
+      { ...OIDC_ENV, AWS_PROFILE: 'firstRoleInChain' },
+      { kind: 'assume-role', signer: undefined },
+    ],
+    [
       'a role name with keys',
       { ...scenarios.keysOnly, 'role-to-assume': 'deploy' },
       NO_OIDC,
