@@ -26,14 +26,23 @@ export function cleanup(): void {
       core.exportVariable(name, before ?? '');
     }
     if (names.length > 0)
-      core.info(`Restored ${names.length} AWS variables to their values before the main step.`);
+      core.info(
+        `Restored ${plural(names.length, 'AWS variable')} to ${names.length === 1 ? 'its value' : 'their values'} before the main step.`,
+      );
     if (restore.profile) {
       for (const warning of removeProfile(restore.profile)) core.warning(`Profile cleanup: ${warning}`);
-      core.info(`Removed profile ${restore.profile.profile}.`);
+      // A profile that existed before (overwrite-aws-profile) is put back, not removed.
+      const putBack = restore.profile.previousSections.some((entry) => entry.text !== undefined);
+      core.info(`${putBack ? 'Put back the earlier' : 'Removed'} profile ${restore.profile.profile}.`);
     }
   } catch (error) {
     core.warning(`Cleanup skipped: ${describeError(error)}`);
   }
+}
+
+/** "1 AWS variable", "3 AWS variables". */
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function parseRestore(saved: string): Restore {

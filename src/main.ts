@@ -146,7 +146,7 @@ async function finish(config: Config, plan: Plan, issued: Issued, fresh: boolean
   if (gate?.ok) {
     const where = `s3://${gate.check.bucket}/${gate.check.prefix}`;
     core.group(
-      `${gate.objects.length} objects listed in ${where}`,
+      `${gate.objects.length} object${gate.objects.length === 1 ? '' : 's'} listed in ${where}`,
       gate.objects.map((o) => `${o.key} => ${o.etag}`),
     );
   }

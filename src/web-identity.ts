@@ -19,9 +19,11 @@ export async function getWebIdentityToken(
     return await fetchIdToken(source.audience);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
+    // Asked only when the runner offers a token (ACTIONS_ID_TOKEN_REQUEST_URL is set), which it does
+    // only with `permissions: id-token: write`: the permission is there; the token service failed.
     throw new Error(
       `Could not get a GitHub OIDC token for audience "${source.audience}": ${why}. ` +
-        'Check that the job has `permissions: id-token: write`.',
+        "The job may ask for one (the runner offered it), so GitHub's token service refused or failed the request.",
     );
   }
 }

@@ -222,6 +222,17 @@ describe('keys without a role', () => {
 });
 
 describe('refusals', () => {
+  test('the OIDC token service refusing is said as such, not blamed on the permission', async () => {
+    const job = stack.job({ ...stack.oidc.env, ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'not-the-request-token' });
+    const message = expectFailure(
+      await job.main({ 'aws-region': 'eu-west-1', 'sts-endpoint': stack.proxy.url, 'role-to-assume': ROLE }),
+    );
+    expect(message).toContain('Could not get a GitHub OIDC token for audience "sts.amazonaws.com"');
+    expect(message).toContain("GitHub's token service refused or failed");
+    expect(message).not.toContain('permissions: id-token: write');
+    expect(stack.proxy.requests).toEqual([]);
+  });
+
   test('a role with no way to sign says how to fix it', async () => {
     const job = newJob();
     const result = await job.main({ ...base(), 'role-to-assume': ROLE });

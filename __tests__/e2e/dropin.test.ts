@@ -147,6 +147,11 @@ describe('aws-profile', () => {
     expectSuccess(replaced);
     expect(fs.readFileSync(credentialsFile, 'utf8')).not.toContain('AKIAOLDOLDOLDOLDOLD1');
     expect(fs.readFileSync(configFile, 'utf8')).toContain('[profile ci]');
+
+    // The post step puts the earlier profile back, and says so.
+    const post = await job.post(env);
+    expect(post.stdout).toContain('Put back the earlier profile ci.');
+    expect(fs.readFileSync(credentialsFile, 'utf8')).toContain('AKIAOLDOLDOLDOLDOLD1');
   });
 
   test('a symlinked credentials file is refused', async () => {
