@@ -20,14 +20,22 @@ export function cleanup(): void {
     if (saved === '') return;
     const restore = parseRestore(saved);
     const names = Object.keys(restore.env);
+    const cleared: string[] = [];
     for (const name of names) {
       const before = restore.env[name] ?? null;
       if (before !== null && CREDENTIAL_ENV.includes(name)) core.setSecret(before);
+      if (!before) cleared.push(name);
       core.exportVariable(name, before ?? '');
     }
-    if (names.length > 0)
+    const restored = names.length - cleared.length;
+    if (restored > 0)
       core.info(
-        `Restored ${plural(names.length, 'AWS variable')} to ${names.length === 1 ? 'its value' : 'their values'} before the main step.`,
+        `Restored ${plural(restored, 'AWS variable')} to ${restored === 1 ? 'its value' : 'their values'} before the main step.`,
+      );
+    if (cleared.length > 0)
+      core.info(
+        `Cleared ${cleared.join(', ')} (not set before the main step, or credentials this action did not export: ` +
+          "a step's own env: is not handed to the whole job).",
       );
     if (restore.profile) {
       for (const warning of removeProfile(restore.profile)) core.warning(`Profile cleanup: ${warning}`);

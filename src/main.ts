@@ -264,15 +264,24 @@ function exportCredentials(config: Config, { credentials, identity }: Issued): v
     });
     setEnv(ExportedEnv.Profile, config.profile.name);
     core.info(`Profile ${config.profile.name} written to ${restore.profile.files.credentialsFile}.`);
-    // Credentials left in the environment by an earlier step win over AWS_PROFILE in the aws-cli and the
-    // SDKs: later steps would go on using them. Cleared (and handed back by the post step, see setEnv).
+    // Credentials left in the environment by an earlier step win over AWS_PROFILE in the aws-cli and
+    // boto3: later steps would go on using them. Cleared; the post step hands them back only if this
+    // action exported them (see setEnv).
     const shadowing = CREDENTIAL_ENV.filter((name) => process.env[name]);
     if (!config.outputEnvCredentials && shadowing.length > 0) {
       for (const name of shadowing) setEnv(name, '');
-      core.info(`Cleared ${shadowing.join(', ')}: the aws-cli and SDKs would prefer them to AWS_PROFILE.`);
+      core.info(`Cleared ${shadowing.join(', ')}: the aws-cli and boto3 would prefer them to AWS_PROFILE.`);
     }
   }
   if (config.outputEnvCredentials) {
+    // The AWS SDK for JavaScript prefers a profile AWS_PROFILE names to these variables: an earlier
+    // one (a use with aws-profile) would win in later Node steps. Cleared; the post step puts it back.
+    if (!config.profile && process.env[ExportedEnv.Profile]) {
+      setEnv(ExportedEnv.Profile, '');
+      core.info(
+        'Cleared AWS_PROFILE: the AWS SDK for JavaScript would prefer it to the exported credentials.',
+      );
+    }
     // A value an earlier step left would not belong to these credentials: clear it.
     const orClear = (value: string | undefined, name: string) =>
       value ?? (process.env[name] ? '' : undefined);

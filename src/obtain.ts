@@ -62,7 +62,8 @@ export async function obtain(config: Config, plan: Plan, io: Io): Promise<Issued
 
   switch (plan.kind) {
     case 'assume-role': {
-      const signer = plan.signer?.keys;
+      const signer =
+        plan.signer?.from === 'profile' ? await keysOfProfile(plan.signer.profile, io) : plan.signer?.keys;
       return withSts(config, signer, async (sts) => {
         if (plan.signer === undefined) await requireAmbientCredentials(sts, plan.role);
         const roleArn = await resolveRole(sts, plan.role);
@@ -236,6 +237,22 @@ async function untilPlain(config: Config, io: Io, issue: () => Promise<Issued>):
 
 function isPlain(credentials: Credentials): boolean {
   return /^[A-Za-z0-9]+$/.test(credentials.secretAccessKey);
+}
+
+/** role-chaining with AWS_PROFILE: the keys of that profile, as an earlier step wrote it (aws-profile). */
+async function keysOfProfile(profile: string, io: Io): Promise<Keys> {
+  const { fromIni } = await import('@aws-sdk/credential-provider-ini');
+  try {
+    const { accessKeyId, secretAccessKey, sessionToken } = await fromIni({ profile })();
+    io.mask(secretAccessKey, sessionToken);
+    return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new InputError(
+      Input.RoleChaining,
+      `Input 'role-chaining' signs with the profile AWS_PROFILE names ("${profile}"), and it gave no credentials: ${why}`,
+    );
+  }
 }
 
 /** A duration over the default limit is at stake: ask IAM for the role's limit first (best effort). */

@@ -16,7 +16,11 @@ export type RoleRef = { arn: string } | { name: string };
  * What signs a request: the keys given as inputs, the credentials an earlier step left in the
  * environment (role-chaining), or — absent — whatever the SDK's default chain finds.
  */
-export type Signer = { from: 'inputs' | 'environment'; keys: Keys } | undefined;
+export type Signer =
+  | { from: 'inputs' | 'environment'; keys: Keys }
+  /** role-chaining with AWS_PROFILE: that profile alone (never the rest of the default chain). */
+  | { from: 'profile'; profile: string }
+  | undefined;
 
 export type Plan =
   /** AssumeRole, signed as `signer` says. */
@@ -99,14 +103,16 @@ function roleRef(config: Config): RoleRef | undefined {
 
 /**
  * Keys from the inputs; with role-chaining, the credentials an earlier step exported: as variables, or
- * as the profile AWS_PROFILE names (then the SDK's default chain reads it, as the aws-cli would).
+ * as the profile AWS_PROFILE names (read alone: a profile that gives nothing is an error, not a fall back to
+ * whatever else the SDK's default chain would find).
  */
 function signerFor(config: Config, env: Env): Signer {
   if (config.keys !== undefined) return { from: 'inputs', keys: config.keys };
   if (!config.roleChaining) return undefined;
   const keys = keysFromEnv(env);
   if (keys !== undefined) return { from: 'environment', keys };
-  if (env.AWS_PROFILE?.trim()) return undefined;
+  const profile = env.AWS_PROFILE;
+  if (profile !== undefined && profile.trim() !== '') return { from: 'profile', profile };
   throw new InputError(
     Input.RoleChaining,
     "Input 'role-chaining' needs credentials from an earlier step, in the environment " +

@@ -96,10 +96,11 @@ export function formatSize(bytes: number): string {
 
 /**
  * Line breaks and other control characters, which would end a table row (CommonMark takes a lone CR as a
- * line break too) and let text from others (S3 keys) write its own markdown below it.
+ * line break too) and let text from others (S3 keys) write its own markdown below it; and the invisible
+ * and direction-changing characters with which such text could make a row read other than it is.
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
 
 /** Plain text safe inside a markdown table cell. */
 function cell(text: string): string {

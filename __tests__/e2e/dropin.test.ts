@@ -127,6 +127,36 @@ describe('aws-profile', () => {
     expect(job.visibleEnv().AWS_PROFILE).toBe('');
   });
 
+  test('after an earlier use wrote a profile, a Node SDK step uses the env credentials, not that profile', async () => {
+    const job = stack.job();
+    expectSuccess(await job.main({ ...keysAndRole(), 'role-session-name': 'first', 'aws-profile': 'ci' }));
+    const result = await job.main({ ...keysAndRole(), 'role-session-name': 'second' });
+    expectSuccess(result);
+    // The JavaScript SDK's default chain prefers AWS_PROFILE to AWS_ACCESS_KEY_ID: cleared, and said so.
+    expect(result.env.AWS_PROFILE).toBe('');
+    expect(result.stdout).toContain('Cleared AWS_PROFILE');
+    const script =
+      "const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');" +
+      'new STSClient({ endpoint: process.argv[1] }).send(new GetCallerIdentityCommand({}))' +
+      '.then((r) => console.log(r.Arn), (e) => { console.error(e.message); process.exit(1); });';
+    const later = Object.fromEntries(Object.entries(job.visibleEnv()).filter(([k]) => k.startsWith('AWS_')));
+    const arn = execFileSync(process.execPath, ['-e', script, stack.moto.url], {
+      cwd: path.join(__dirname, '..', '..'),
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: path.join(job.dir, 'home'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+        ...later,
+      },
+      encoding: 'utf8',
+    });
+    expect(arn.trim()).toBe('arn:aws:sts::123456789012:assumed-role/deploy/second');
+
+    // Its post step puts AWS_PROFILE back as the first use left it.
+    await job.post();
+    expect(job.visibleEnv().AWS_PROFILE).toBe('ci');
+  });
+
   test('an existing profile is refused unless overwrite-aws-profile, and nothing is exported', async () => {
     const job = stack.job();
     const credentialsFile = path.join(job.dir, 'creds');
@@ -236,6 +266,37 @@ describe('role-chaining', () => {
     expect(signedWith(assumeRequests()[0]?.headers ?? {})).toBe(firstKey);
     expect(second.outputs['authenticated-arn']).toBe('arn:aws:sts::123456789012:assumed-role/next/chained');
     expect(second.env.AWS_PROFILE).toBe('secondRoleInChain');
+  });
+
+  test('a profile that gives nothing is refused, never replaced by other credentials the SDK could find', async () => {
+    const containerCreds = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          AccessKeyId: 'AKIACONTAINERCREDS01',
+          SecretAccessKey: 'container-secret',
+          Token: 'container-token',
+          Expiration: new Date(Date.now() + 3600_000).toISOString(),
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => containerCreds.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = containerCreds.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const result = await stack.job().main(
+        { ...base(), 'role-to-assume': ROLE, 'role-chaining': 'true' },
+        {
+          AWS_PROFILE: 'no-such-profile',
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}/creds`,
+        },
+      );
+      expectRefused(result, 'role-chaining');
+      expect(result.errors[0]).toContain('the profile AWS_PROFILE names ("no-such-profile")');
+      expect(stack.proxy.requests).toEqual([]);
+    } finally {
+      containerCreds.close();
+    }
   });
 
   test('without credentials in the environment it says so', async () => {

@@ -53,10 +53,10 @@ describe('choosePlan', () => {
       },
     ],
     [
-      'role-chaining with a profile from an earlier step -> the default chain reads it',
+      'role-chaining with a profile from an earlier step -> that profile alone',
       { ...scenarios.oidc, 'role-chaining': 'true' },
       { ...OIDC_ENV, AWS_PROFILE: 'firstRoleInChain' },
-      { kind: 'assume-role', signer: undefined },
+      { kind: 'assume-role', signer: { from: 'profile', profile: 'firstRoleInChain' } },
     ],
     [
       'a role name with keys',

@@ -81,12 +81,14 @@ describe('renderSummary', () => {
     ['LF', '\n'],
     ['a line separator', '\u2028'],
     ['NEL', '\u0085'],
+    ['a right-to-left override', '\u202e'],
+    ['a zero-width space', '\u200b'],
   ])('a key with %s cannot write markdown of its own into the summary', (_name, brk) => {
     const key = `x${brk}${brk}## Injected${brk}${brk}[Re-authenticate](https://evil.example/login)`;
     const objects = [{ key, size: 1, etag: `"e${brk}## Also"` }];
     const text = renderSummary({ ...base, gate: { ok: true, check, objects, truncated: false } });
     // Only the renderer's own line breaks (\n) are left, and every line of the key's row is one row.
-    expect(text).not.toMatch(/[\r\u2028\u0085]/);
+    for (const ch of brk.replace('\n', '')) expect(text).not.toContain(ch);
     const row = text.split('\n').find((l) => l.includes('Injected'));
     expect(row).toMatch(
       /^\| `x +## Injected +\[Re-authenticate\]\(https:\/\/evil\.example\/login\)` \| 1 B \| `e +## Also` \|$/,
