@@ -17,7 +17,7 @@ import { describeError } from './errors';
 import { type GateResult, verifyBucket } from './gate';
 import { exportedEarlier, recordExport } from './ledger';
 import { choosePlan, type Plan } from './plan';
-import { checkProfile, profileFiles, writeProfile } from './profile';
+import { checkProfile, profileFiles, secretsToRestore, writeProfile } from './profile';
 import { describeRetry, type RetryNotice } from './retry';
 import { exitWhenFlushed, Runner } from './runner';
 import type { Issued } from './sts';
@@ -262,6 +262,7 @@ function exportCredentials(config: Config, { credentials, identity }: Issued): v
       region: config.region,
       overwrite: config.profile.overwrite,
     });
+    mask(...secretsToRestore(restore.profile));
     setEnv(ExportedEnv.Profile, config.profile.name);
     core.info(`Profile ${config.profile.name} written to ${restore.profile.files.credentialsFile}.`);
     // Credentials left in the environment by an earlier step win over AWS_PROFILE in the aws-cli and

@@ -192,6 +192,29 @@ export function removeProfile(record: ProfileRecord): string[] {
   return warnings;
 }
 
+/** Keys whose values in a profile section are secret (the access key id is masked like the env's). */
+const SECRET_SETTINGS = [
+  'aws_access_key_id',
+  'aws_secret_access_key',
+  'aws_session_token',
+  'aws_security_token',
+];
+
+/**
+ * The secret values in the sections a record will put back: they go to GITHUB_STATE for the post step,
+ * and must be masked first, as the values of replaced environment variables are.
+ */
+export function secretsToRestore(record: ProfileRecord): string[] {
+  const secrets: string[] = [];
+  for (const { text } of record.previousSections) {
+    for (const line of (text ?? '').split(/\r?\n/)) {
+      const match = /^\s*([A-Za-z_]+)\s*=\s*(.*?)\s*$/.exec(line);
+      if (match?.[1] && match[2] && SECRET_SETTINGS.includes(match[1].toLowerCase())) secrets.push(match[2]);
+    }
+  }
+  return secrets;
+}
+
 /** The config file's section name: `default`, or `profile <name>` for any other profile. */
 function configSectionName(profile: string): string {
   return profile === 'default' ? 'default' : `profile ${profile}`;

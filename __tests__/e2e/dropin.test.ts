@@ -161,14 +161,16 @@ describe('aws-profile', () => {
     const job = stack.job();
     const credentialsFile = path.join(job.dir, 'creds');
     const configFile = path.join(job.dir, 'conf');
-    fs.writeFileSync(credentialsFile, '[ci]\naws_access_key_id = AKIAOLDOLDOLDOLDOLD1\n', { mode: 0o600 });
+    const old =
+      '[ci]\naws_access_key_id = AKIAOLDOLDOLDOLDOLD1\naws_secret_access_key = old-profile-secret\n';
+    fs.writeFileSync(credentialsFile, old, { mode: 0o600 });
     const env = { AWS_SHARED_CREDENTIALS_FILE: credentialsFile, AWS_CONFIG_FILE: configFile };
     const refused = await job.main({ ...keysAndRole(), 'aws-profile': 'ci' }, env);
     const message = expectFailure(refused);
     expect(stack.proxy.requests).toEqual([]);
     expect(message).toContain("'aws-profile'");
     expect(message).toContain('overwrite-aws-profile');
-    expect(fs.readFileSync(credentialsFile, 'utf8')).toBe('[ci]\naws_access_key_id = AKIAOLDOLDOLDOLDOLD1\n');
+    expect(fs.readFileSync(credentialsFile, 'utf8')).toBe(old);
 
     const replaced = await job.main(
       { ...keysAndRole(), 'aws-profile': 'ci', 'overwrite-aws-profile': 'true' },
@@ -176,6 +178,9 @@ describe('aws-profile', () => {
     );
     expectSuccess(replaced);
     expect(fs.readFileSync(credentialsFile, 'utf8')).not.toContain('AKIAOLDOLDOLDOLDOLD1');
+    // The replaced profile's secrets are kept for the post step (in GITHUB_STATE): masked first.
+    expect(JSON.stringify(replaced.state)).toContain('old-profile-secret');
+    expectNoLeaks(replaced, 'old-profile-secret', 'AKIAOLDOLDOLDOLDOLD1');
     expect(fs.readFileSync(configFile, 'utf8')).toContain('[profile ci]');
 
     // The post step puts the earlier profile back, and says so.

@@ -10,6 +10,7 @@ import {
   parseProfileName,
   profileFiles,
   removeProfile,
+  secretsToRestore,
   writeProfile,
 } from '../../src/profile';
 
@@ -501,5 +502,26 @@ describe('removeProfile', () => {
   test('never throws on a malformed record', () => {
     const warnings = removeProfile({ profile: 'ci' } as unknown as ProfileRecord);
     expect(warnings).toHaveLength(1);
+  });
+});
+
+describe('secretsToRestore', () => {
+  test('the secret values of the sections to put back, whatever their spacing and case', () => {
+    const record = {
+      profile: 'ci',
+      files: { credentialsFile: '/c', configFile: '/f' },
+      createdFiles: [],
+      createdDirs: [],
+      previousSections: [
+        {
+          file: '/c',
+          section: 'ci',
+          text: '[ci]\r\naws_access_key_id=AKIAOLD\r\n  AWS_SECRET_ACCESS_KEY =  s3cr=t \naws_session_token = tok\nregion = x\n',
+        },
+        { file: '/f', section: 'profile ci', text: '[profile ci]\nregion = eu-west-1\n' },
+        { file: '/c', section: 'new' },
+      ],
+    };
+    expect(secretsToRestore(record)).toEqual(['AKIAOLD', 's3cr=t', 'tok']);
   });
 });
