@@ -22,7 +22,6 @@ export function decodeJwtClaims(token: string): Record<string, unknown> | undefi
   }
 }
 
-/** Claims that say which workflow asked and are safe to log. */
 /** What to change when Node would not accept an endpoint's TLS certificate (kind 'tls'). */
 export function untrustedTlsHint(service: string): string {
   return (
@@ -32,6 +31,7 @@ export function untrustedTlsHint(service: string): string {
   );
 }
 
+/** Claims that say which workflow asked and are safe to log. */
 export const LOGGED_CLAIMS = ['sub', 'aud', 'repository', 'ref', 'environment', 'job_workflow_ref'] as const;
 
 export function loggableClaims(claims: Record<string, unknown>): string[] {

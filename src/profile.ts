@@ -207,8 +207,8 @@ const SECRET_SETTINGS = [
 export function secretsToRestore(record: ProfileRecord): string[] {
   const secrets: string[] = [];
   for (const { text } of record.previousSections) {
-    for (const line of (text ?? '').split(/\r?\n/)) {
-      const match = /^\s*([A-Za-z_]+)\s*=\s*(.*?)\s*$/.exec(line);
+    for (const { content } of splitLines(text ?? '')) {
+      const match = /^\s*([A-Za-z_]+)\s*=\s*(.*?)\s*$/.exec(content);
       if (match?.[1] && match[2] && SECRET_SETTINGS.includes(match[1].toLowerCase())) secrets.push(match[2]);
     }
   }

@@ -63,23 +63,13 @@ export class GateRetryStrategy implements RetryStrategyV2 {
     if (!failure.retriable) throw new Error('not retriable');
     if (retry >= this.policy.maxAttempts) throw new Error('attempts exhausted');
     const delay = backoffDelay(retry, this.random);
+    const notice = { attempt: retry + 1, maxAttempts: this.policy.maxAttempts, delayMs: delay, failure };
     if (this.policy.deadline !== undefined && this.now() + delay >= this.policy.deadline) {
       // Said in the log, or the step would seem to stop retrying for no reason (the error is AWS's own).
-      this.policy.onRetry?.({
-        attempt: retry + 1,
-        maxAttempts: this.policy.maxAttempts,
-        delayMs: delay,
-        failure,
-        stopped: 'deadline',
-      });
+      this.policy.onRetry?.({ ...notice, stopped: 'deadline' });
       throw new Error('deadline reached');
     }
-    this.policy.onRetry?.({
-      attempt: retry + 1,
-      maxAttempts: this.policy.maxAttempts,
-      delayMs: delay,
-      failure,
-    });
+    this.policy.onRetry?.(notice);
     return token(retry, delay);
   }
 

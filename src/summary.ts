@@ -102,18 +102,17 @@ export function formatSize(bytes: number): string {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
 
-/** Plain text safe inside a markdown table cell. */
+/** Text that stays in its table cell: no line break, no column break, no code span of its own. */
+function inCell(text: string): string {
+  return text.replace(CONTROL, ' ').replace(/\|/g, '\\|').replace(/`/g, "'");
+}
+
+/** Plain text in a table cell, HTML escaped. */
 function cell(text: string): string {
-  return text
-    .replace(CONTROL, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/`/g, "'");
+  return inCell(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Text as a code span in a table cell: shown as it is (entities are not decoded there, so none are used). */
 function code(text: string): string {
-  return `\`${text.replace(CONTROL, ' ').replace(/\|/g, '\\|').replace(/`/g, "'")}\``;
+  return `\`${inCell(text)}\``;
 }

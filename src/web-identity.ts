@@ -23,7 +23,7 @@ export async function getWebIdentityToken(
     // only with `permissions: id-token: write`: the permission is there; the token service failed.
     throw new Error(
       `Could not get a GitHub OIDC token for audience "${source.audience}": ${why}. ` +
-        "The job may ask for one (the runner offered it), so GitHub's token service refused or failed the request.",
+        "The runner offered a token, so the job has the permission: GitHub's token service refused or failed the request.",
     );
   }
 }
