@@ -33,6 +33,13 @@ async function identityFromEnv(job: Job) {
 describe('aws-profile', () => {
   const awsDir = (job: Job) => path.join(job.dir, 'home', '.aws');
   const mode = (file: string) => fs.statSync(file).mode & 0o777;
+  /** What a later `run:` step's AWS tools see: the job's AWS_* variables as they are now, and its HOME. */
+  const laterStepEnv = (job: Job) => ({
+    PATH: process.env.PATH ?? '',
+    HOME: path.join(job.dir, 'home'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...Object.fromEntries(Object.entries(job.visibleEnv()).filter(([k]) => k.startsWith('AWS_'))),
+  });
 
   test('with keys and a role: files 0600 in a 0700 dir, AWS_PROFILE exported, env credentials not', async () => {
     const job = stack.job();
@@ -104,19 +111,10 @@ describe('aws-profile', () => {
     expect(result.stdout).toContain('would prefer them to AWS_PROFILE');
 
     // A later step's aws-cli, with the job's env as it is now, is the second session.
-    const later = Object.fromEntries(Object.entries(job.visibleEnv()).filter(([k]) => k.startsWith('AWS_')));
     const cli = execFileSync(
       'aws',
       ['sts', 'get-caller-identity', '--endpoint-url', stack.moto.url, '--output', 'json'],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: path.join(job.dir, 'home'),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          ...later,
-        },
-        encoding: 'utf8',
-      },
+      { env: laterStepEnv(job), encoding: 'utf8' },
     );
     expect(JSON.parse(cli).Arn).toBe('arn:aws:sts::123456789012:assumed-role/deploy/second');
 
@@ -139,15 +137,9 @@ describe('aws-profile', () => {
       "const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');" +
       'new STSClient({ endpoint: process.argv[1] }).send(new GetCallerIdentityCommand({}))' +
       '.then((r) => console.log(r.Arn), (e) => { console.error(e.message); process.exit(1); });';
-    const later = Object.fromEntries(Object.entries(job.visibleEnv()).filter(([k]) => k.startsWith('AWS_')));
     const arn = execFileSync(process.execPath, ['-e', script, stack.moto.url], {
       cwd: path.join(__dirname, '..', '..'),
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: path.join(job.dir, 'home'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        ...later,
-      },
+      env: laterStepEnv(job),
       encoding: 'utf8',
     });
     expect(arn.trim()).toBe('arn:aws:sts::123456789012:assumed-role/deploy/second');
