@@ -1,4 +1,4 @@
-import type { Input } from './constants';
+import type { Input } from './names';
 
 /**
  * A user's input is wrong. Raised before any network call; the message names the input,

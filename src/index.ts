@@ -1,5 +1,5 @@
 import { run } from './main';
-import { exitWhenFlushed } from './runner';
+import { exitWhenFlushed, WorkflowRunner } from './runner/protocol';
 
 // Once run() settles nothing is left to do: exit when the log is out (see exitWhenFlushed).
-void run().finally(() => exitWhenFlushed());
+void run(new WorkflowRunner(process.env), process.env).finally(() => exitWhenFlushed());

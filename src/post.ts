@@ -1,3 +1,4 @@
 import { cleanup } from './cleanup';
+import { WorkflowRunner } from './runner/protocol';
 
-cleanup();
+cleanup(new WorkflowRunner(process.env), process.env);

@@ -1,4 +1,4 @@
-import { classifyAwsError } from '../../src/aws-error';
+import { classifyAwsError } from '../../src/aws/classify';
 
 /** An error shaped as the AWS SDK v3 throws it. */
 function sdkError(name: string, status?: number, message = 'm') {

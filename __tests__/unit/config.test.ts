@@ -1,6 +1,7 @@
-import { getConfig, proxySecrets } from '../../src/config';
-import { StsOperation } from '../../src/constants';
 import { InputError } from '../../src/errors';
+import { getConfig } from '../../src/inputs/config';
+import { proxySecrets } from '../../src/inputs/proxy';
+import { StsOperation } from '../../src/names';
 import { KEYS, ROLE, reader, scenarios } from '../fixtures/inputs';
 
 const env = { GITHUB_WORKSPACE: '/work/space' };

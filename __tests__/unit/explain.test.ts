@@ -11,7 +11,7 @@ import {
   loggableClaims,
   trustAllows,
   untrustedTlsHint,
-} from '../../src/explain';
+} from '../../src/aws/explain';
 
 const DEV = 'arn:aws:iam::123456789012:user/dev';
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';

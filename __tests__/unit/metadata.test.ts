@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import { Input, Output } from '../../src/constants';
+import { Input, Output } from '../../src/names';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 type Spec = { description?: string; default?: string; required?: boolean };

@@ -1,5 +1,5 @@
-import { getConfig } from '../../src/config';
-import { choosePlan } from '../../src/plan';
+import { getConfig } from '../../src/inputs/config';
+import { choosePlan } from '../../src/inputs/plan';
 import { KEYS, ROLE, reader, scenarios } from '../fixtures/inputs';
 
 const OIDC_ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/token', GITHUB_WORKSPACE: '/ws' };
@@ -23,13 +23,16 @@ describe('choosePlan', () => {
       'role + token file -> web identity from the file',
       scenarios.tokenFile,
       OIDC_ENV,
-      { kind: 'web-identity', token: { kind: 'file', path: '/ws/token.jwt' } },
+      { kind: 'assume-role-with-web-identity', token: { kind: 'file', path: '/ws/token.jwt' } },
     ],
     [
       'role + OIDC -> web identity from GitHub',
       scenarios.oidc,
       OIDC_ENV,
-      { kind: 'web-identity', token: { kind: 'github-oidc', audience: 'sts.amazonaws.com' } },
+      {
+        kind: 'assume-role-with-web-identity',
+        token: { kind: 'github-oidc', audience: 'sts.amazonaws.com' },
+      },
     ],
     [
       'role alone -> ambient credentials',
@@ -69,7 +72,7 @@ describe('choosePlan', () => {
       'explicit web identity with keys given',
       { ...scenarios.keysAndRole, 'sts-operation': 'assume-role-with-web-identity' },
       OIDC_ENV,
-      { kind: 'web-identity' },
+      { kind: 'assume-role-with-web-identity' },
     ],
     [
       'explicit assume-role',
@@ -87,13 +90,13 @@ describe('choosePlan', () => {
       'get-session-token',
       { ...scenarios.keysOnly, 'sts-operation': 'get-session-token' },
       NO_OIDC,
-      { kind: 'session-token', signer },
+      { kind: 'get-session-token', signer },
     ],
     [
       'get-federation-token',
       { ...scenarios.keysOnly, 'sts-operation': 'get-federation-token', 'federated-user-name': 'bot' },
       NO_OIDC,
-      { kind: 'federation-token', name: 'bot', signer },
+      { kind: 'get-federation-token', name: 'bot', signer },
     ],
   ])('%s', (_name, inputs, env, expected) => {
     expect(plan(inputs, env)).toMatchObject(expected);

@@ -1,18 +1,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Input } from '../../src/constants';
 import { InputError } from '../../src/errors';
+import { parseProfileName } from '../../src/inputs/parse';
+import { type Credentials, Input } from '../../src/names';
 import {
-  type ProfileCredentials,
   type ProfileFiles,
   type ProfileRecord,
-  parseProfileName,
   profileFiles,
   removeProfile,
   secretsToRestore,
   writeProfile,
-} from '../../src/profile';
+} from '../../src/profile/profile';
 
 /** A rename onto this path fails, to test what a failed write leaves. */
 const mockFailRename = { target: '' };
@@ -30,7 +29,7 @@ jest.mock('node:fs', () => {
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'profile-test-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-const CREDENTIALS: ProfileCredentials = {
+const CREDENTIALS: Credentials = {
   accessKeyId: 'ASIAIOSFODNN7EXAMPLE',
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
   sessionToken: 'token+/=',
@@ -67,10 +66,10 @@ function homeWith(credentials: string | undefined, config: string | undefined) {
 
 const write = (
   files: ProfileFiles,
-  overrides: { profile?: string; overwrite?: boolean; credentials?: ProfileCredentials } = {},
+  overrides: { profile?: string; overwrite?: boolean; credentials?: Credentials } = {},
 ) =>
   writeProfile({
-    profile: overrides.profile ?? 'ci',
+    name: overrides.profile ?? 'ci',
     files,
     credentials: overrides.credentials ?? CREDENTIALS,
     region: 'eu-west-1',
@@ -181,7 +180,7 @@ describe('writeProfile into fresh directories', () => {
     expect(fs.readdirSync(home)).toEqual([]);
   });
 
-  test.each<[string, Partial<ProfileCredentials>, string]>([
+  test.each<[string, Partial<Credentials>, string]>([
     [
       'no session token, no expiration',
       { sessionToken: undefined, expiration: undefined },

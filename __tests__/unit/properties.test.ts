@@ -4,9 +4,10 @@
  * (TypeError, RangeError, SyntaxError, a plain Error) fails the property.
  */
 import fc from 'fast-check';
-import { type Config, getConfig, ROLE_DURATION, TOKEN_DURATION, withEnvFallback } from '../../src/config';
-import { Input, StsOperation } from '../../src/constants';
 import { InputError } from '../../src/errors';
+import { type Config, getConfig } from '../../src/inputs/config';
+import { withEnvFallback } from '../../src/inputs/env';
+import { ROLE_DURATION, TOKEN_DURATION } from '../../src/inputs/fields';
 import {
   ACCESS_KEY_ID,
   ACCESS_KEY_ID_FORM,
@@ -29,6 +30,7 @@ import {
   parseList,
   parsePattern,
   parsePolicyJson,
+  parseProfileName,
   REGION,
   REGION_FORM,
   ROLE_ARN,
@@ -36,9 +38,8 @@ import {
   ROLE_NAME,
   SESSION_NAME,
   SESSION_NAME_FORM,
-} from '../../src/parse';
-import { choosePlan } from '../../src/plan';
-import { parseProfileName, profileFiles } from '../../src/profile';
+} from '../../src/inputs/parse';
+import { choosePlan } from '../../src/inputs/plan';
 import {
   defaultSessionTags,
   MAX_SESSION_TAGS,
@@ -46,7 +47,9 @@ import {
   parseCustomTags,
   parseTransitiveTagKeys,
   sanitizeTagValue,
-} from '../../src/tags';
+} from '../../src/inputs/tags';
+import { Input, StsOperation } from '../../src/names';
+import { profileFiles } from '../../src/profile/profile';
 import { KEYS, ROLE, reader, scenarios } from '../fixtures/inputs';
 
 const RUNS = 300;
@@ -711,7 +714,7 @@ describe('getConfig and choosePlan: any inputs give a Config/Plan or an InputErr
       const plan = attempt(() => choosePlan(out.value, env));
       if (plan.ok)
         expect(plan.value.kind).toMatch(
-          /^(assume-role|web-identity|static-keys|session-token|federation-token)$/,
+          /^(assume-role|assume-role-with-web-identity|static-keys|get-session-token|get-federation-token)$/,
         );
     }
     return out;

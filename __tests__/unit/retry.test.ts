@@ -1,6 +1,12 @@
 import type { RetryErrorInfo, SdkError } from '@smithy/types';
-import { BACKOFF, backoffDelay, describeRetry, GateRetryStrategy, type RetryNotice } from '../../src/retry';
-import { expiresSoon, tokenExpiry } from '../../src/web-identity';
+import {
+  BACKOFF,
+  backoffDelay,
+  ClassifiedRetryStrategy,
+  describeRetry,
+  type RetryNotice,
+} from '../../src/aws/retry';
+import { expiresSoon, tokenExpiry } from '../../src/aws/web-identity';
 
 const sdkError = (name: string, status: number) =>
   Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
@@ -23,9 +29,9 @@ describe('backoffDelay: exponential ceiling, full jitter', () => {
   });
 });
 
-describe('GateRetryStrategy', () => {
+describe('ClassifiedRetryStrategy', () => {
   const strategy = (maxAttempts: number, deadline?: number, now = 0) =>
-    new GateRetryStrategy(
+    new ClassifiedRetryStrategy(
       { maxAttempts, ...(deadline === undefined ? {} : { deadline }) },
       () => 0.5,
       () => now,
@@ -88,7 +94,7 @@ describe('GateRetryStrategy', () => {
 describe('every retry is told, and only retries', () => {
   const told = (maxAttempts: number, deadline?: number) => {
     const notices: RetryNotice[] = [];
-    const s = new GateRetryStrategy(
+    const s = new ClassifiedRetryStrategy(
       { maxAttempts, ...(deadline === undefined ? {} : { deadline }), onRetry: (n) => notices.push(n) },
       () => 0.5,
       () => 0,

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { command, escapeData, fileCommand, Runner } from '../../src/runner';
+import { command, escapeData, fileCommand, WorkflowRunner } from '../../src/runner/protocol';
 import { parseCommands, parseFileCommand } from '../harness/runner';
 
 test.each([
@@ -38,7 +38,7 @@ describe('Runner', () => {
       ...extra,
     };
     for (const f of ['env', 'out']) fs.writeFileSync(path.join(dir, f), '');
-    return { runner: new Runner(env, (line) => lines.push(line)), lines, env };
+    return { runner: new WorkflowRunner(env, (line) => lines.push(line)), lines, env };
   }
 
   test('inputs are read as the runner names them, trimmed', () => {
@@ -58,7 +58,7 @@ describe('Runner', () => {
   });
 
   test('a missing GITHUB_* file is a clear error', () => {
-    const runner = new Runner({}, () => {});
+    const runner = new WorkflowRunner({}, () => {});
     expect(() => runner.saveState('x', 'y')).toThrow('GITHUB_STATE is not set');
   });
 

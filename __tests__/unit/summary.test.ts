@@ -1,5 +1,5 @@
-import { explainBucketFailure } from '../../src/explain';
-import { describeExpiry, formatSize, renderSummary } from '../../src/summary';
+import { explainBucketFailure } from '../../src/aws/explain';
+import { describeExpiry, formatSize, renderSummary } from '../../src/runner/summary';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const check = { bucket: 'site', prefix: 'rel/', maxKeys: 50, required: true };

@@ -7,7 +7,7 @@ import {
   parseTransitiveTagKeys,
   sanitizeTagValue,
   sessionTags,
-} from '../../src/tags';
+} from '../../src/inputs/tags';
 
 const FULL_ENV = {
   GITHUB_REPOSITORY: 'octo/repo',

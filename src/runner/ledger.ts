@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Env } from './config';
+import type { Env } from '../names';
 
 const FILE = 'aws-credentials-gate.exported';
 

@@ -1,7 +1,22 @@
 /**
  * The job summary, rendered as markdown from plain facts. Pure; never given a secret.
  */
-import type { GateResult } from './gate';
+
+import { describeError } from '../errors';
+import type { Config } from '../inputs/config';
+import type { Plan } from '../inputs/plan';
+import { type Env, ExportedEnv, type Issued, OPERATION_API, StsOperation } from '../names';
+import type { Runner } from './protocol';
+
+/** The S3 gate's result as the summary shows it (the shape of aws/gate.ts's GateResult). */
+export type GateReport =
+  | {
+      ok: true;
+      check: { bucket: string; prefix: string; maxKeys: number };
+      objects: { key: string; size: number; etag: string }[];
+      truncated: boolean;
+    }
+  | { ok: false; check: { bucket: string; prefix: string }; reason: string };
 
 export interface Report {
   /** The STS operation (or "keys as given") that produced the credentials. */
@@ -16,10 +31,74 @@ export interface Report {
   /** When the credentials expire; 'unknown' for session credentials of unknown expiry; absent for none. */
   expiration?: Date | 'unknown';
   /** Set when the S3 access gate ran. */
-  gate?: GateResult;
+  gate?: GateReport;
   /** Where later steps find the credentials: e.g. ['environment', 'profile ci']; empty when nowhere. */
   exportedTo: string[];
   now: Date;
+}
+
+/** What the step did, for the summary: credentials new (`fresh`) or kept, and whether they went out. */
+export interface Outcome {
+  config: Config;
+  plan: Plan;
+  issued: Issued;
+  gate: GateReport | undefined;
+  /** The credentials reached later steps (the gate did not hold them back). */
+  exported: boolean;
+  /** New credentials; false for valid ones kept from the environment (use-existing-credentials). */
+  fresh: boolean;
+  env: Env;
+}
+
+/** Appends the job summary; a summary that cannot be written is a warning, never a failure. */
+export function writeSummary(runner: Runner, outcome: Outcome): void {
+  try {
+    runner.appendSummary(renderSummary(reportOf(outcome)));
+  } catch (error) {
+    runner.warning(`Could not write the job summary: ${describeError(error)}`);
+  }
+}
+
+/** The summary's facts from what the step did. */
+export function reportOf({ config, plan, issued, gate, exported, fresh, env }: Outcome): Report {
+  const exportedTo = !exported
+    ? []
+    : !fresh
+      ? ['environment (already there)']
+      : [
+          ...(config.outputEnvCredentials ? ['environment'] : []),
+          ...(config.profile ? [`profile ${config.profile.name}`] : []),
+          ...(config.outputCredentials ? ['step outputs'] : []),
+        ];
+  const roleSession =
+    fresh && (plan.kind === StsOperation.AssumeRole || plan.kind === StsOperation.AssumeRoleWithWebIdentity);
+  const operation = !fresh
+    ? 'credentials already in the environment (use-existing-credentials)'
+    : plan.kind === 'static-keys'
+      ? 'keys as given (checked with GetCallerIdentity)'
+      : OPERATION_API[plan.kind];
+  return {
+    operation,
+    identityArn: issued.identity.arn,
+    accountId: issued.identity.accountId,
+    maskAccount: config.maskAccountId,
+    region: config.region,
+    ...(roleSession ? { sessionName: config.sessionName } : {}),
+    ...(issued.credentials.expiration
+      ? { expiration: issued.credentials.expiration }
+      : !fresh && issued.credentials.sessionToken
+        ? { expiration: keptExpiry(env) }
+        : {}),
+    ...(gate ? { gate } : {}),
+    exportedTo,
+    now: new Date(),
+  };
+}
+
+/** When credentials kept from the environment expire, as an earlier step said (AWS_CREDENTIAL_EXPIRATION). */
+function keptExpiry(env: Env): Date | 'unknown' {
+  const at = Date.parse(env[ExportedEnv.CredentialExpiration] ?? '');
+  return Number.isNaN(at) ? 'unknown' : new Date(at);
 }
 
 /** Shown in the summary's object table. */
@@ -51,8 +130,8 @@ export function renderSummary(report: Report): string {
   return `${lines.join('\n')}\n`;
 }
 
-function renderGate(gate: GateResult, hide: (text: string) => string): string[] {
-  const { bucket, prefix, maxKeys } = gate.check;
+function renderGate(gate: GateReport, hide: (text: string) => string): string[] {
+  const { bucket, prefix } = gate.check;
   const lines = [
     '### S3 access check',
     '',
@@ -65,7 +144,7 @@ function renderGate(gate: GateResult, hide: (text: string) => string): string[] 
     lines.push(`| Result | ❌ not accessible |`, '', `> ${cell(hide(gate.reason))}`);
     return lines;
   }
-  const more = gate.truncated ? ` (the first ${maxKeys}; more exist)` : '';
+  const more = gate.truncated ? ` (the first ${gate.check.maxKeys}; more exist)` : '';
   lines.push(`| Result | ✅ accessible |`, `| Objects listed | ${gate.objects.length}${more} |`);
   if (gate.objects.length > 0) {
     const shown = gate.objects.slice(0, SUMMARY_KEYS);

@@ -4,8 +4,8 @@
  * the input and nothing else, whatever the string.
  */
 import type { Tag } from '@aws-sdk/client-sts';
-import { Input } from './constants';
-import { InputError } from './errors';
+import { InputError } from '../errors';
+import { Input } from '../names';
 import { parseJsonObject, parseList } from './parse';
 
 /** Characters STS allows in session tag keys and values: Unicode letters, separators, digits and _.:/=+-@ */

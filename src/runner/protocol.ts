@@ -9,7 +9,35 @@
 import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 
-type Env = Record<string, string | undefined>;
+import type { Env } from '../names';
+
+/**
+ * What a step needs of the runner. The steps take it as a parameter: the action passes a WorkflowRunner,
+ * tests a fake that records every call.
+ */
+export interface Runner {
+  /** An input as the runner passes it (INPUT_<NAME>), trimmed; '' when not given. */
+  getInput(name: string): string;
+  /** A value the main step saved for the post step. */
+  getState(name: string): string;
+  setSecret(value: string): void;
+  /** Sets a variable for later steps (GITHUB_ENV) and in this process's environment. */
+  exportVariable(name: string, value: string): void;
+  setOutput(name: string, value: string): void;
+  saveState(name: string, value: string): void;
+  appendSummary(markdown: string): void;
+  /** Plain log text: never read as a command, whatever it holds. */
+  info(message: string): void;
+  debug(message: string): void;
+  warning(message: string): void;
+  /** Logs lines in a collapsed group; the lines are plain text, never commands. */
+  group(title: string, lines: string[]): void;
+  /** Reports the step's one error and makes it exit 1. */
+  setFailed(message: string): void;
+  /** From now on nothing is written or exported: a step that timed out must not export what comes late. */
+  seal(): void;
+  readonly isSealed: boolean;
+}
 
 /** `%`, CR and LF escaped as the runner expects in a command's message. */
 export function escapeData(value: string): string {
@@ -69,7 +97,8 @@ export function exitWhenFlushed(code?: number): void {
   process.stdout.write('', () => (code === undefined ? process.exit() : process.exit(code)));
 }
 
-export class Runner {
+/** The runner of GitHub Actions, spoken to in its documented protocol. */
+export class WorkflowRunner implements Runner {
   private sealed = false;
 
   constructor(

@@ -2,8 +2,9 @@
  * Parsers for raw input strings. Each takes the input's name and raw text and returns a value or throws
  * an InputError that names the input; none throws anything else, whatever the string.
  */
-import type { Input } from './constants';
-import { InputError } from './errors';
+
+import { InputError } from '../errors';
+import { Input } from '../names';
 
 const TRUE = new Set(['true', 'True', 'TRUE']);
 const FALSE = new Set(['false', 'False', 'FALSE']);
@@ -146,3 +147,13 @@ export const BUCKET_FORM =
   'an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit) or s3://bucket/prefix';
 export const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
 export const AUDIENCE_FORM = '1 to 256 printable characters without spaces, e.g. sts.amazonaws.com';
+
+/** 1 to 64 characters, none of them whitespace, control characters, brackets or slashes. */
+const PROFILE_NAME = /^[^\s\p{Cc}[\]/\\]{1,64}$/u;
+const PROFILE_NAME_FORM = '1 to 64 characters without whitespace, brackets or slashes, e.g. ci-deploy';
+
+/** A profile name as the section headers of both shared files can hold it; an InputError otherwise. */
+export function parseProfileName(raw: string): string {
+  if (!PROFILE_NAME.test(raw)) throw InputError.invalid(Input.AwsProfile, raw, PROFILE_NAME_FORM);
+  return raw;
+}

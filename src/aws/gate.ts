@@ -2,18 +2,27 @@
  * The S3 access gate: list the bucket with the new credentials and say, as data, whether that worked
  * and why not. The S3 client is loaded only here, only when verify-bucket is set.
  */
-import type { BucketCheck, Config } from './config';
+import type { BucketCheck, Config } from '../inputs/config';
+import type { Issued } from '../names';
+import type { Hooks } from './clients';
 import { explainBucketFailure } from './explain';
 import type { ListedObject } from './s3';
-import type { Issued } from './sts';
+
+/** What the gate needs: the settings, the bucket to check, the credentials, and the step's hooks. */
+export interface GateRequest {
+  config: Config;
+  check: BucketCheck;
+  issued: Issued;
+  hooks: Hooks;
+}
 
 export type GateResult =
   | { ok: true; check: BucketCheck; objects: ListedObject[]; truncated: boolean }
   | { ok: false; check: BucketCheck; reason: string };
 
-export async function verifyBucket(config: Config, check: BucketCheck, issued: Issued): Promise<GateResult> {
+export async function verifyBucket({ config, check, issued, hooks }: GateRequest): Promise<GateResult> {
   const s3 = await import('./s3');
-  const client = s3.createS3Client(config, issued.credentials);
+  const client = s3.createS3Client(config, issued.credentials, hooks);
   try {
     const listing = await s3.listObjects(client, check);
     return { ok: true, check, ...listing };

@@ -1,7 +1,37 @@
 /**
- * Every name the action shares with the outside world, defined once.
- * Values are exactly the names in action.yml; a test keeps the two in step.
+ * Every name the action shares with the outside world, defined once, and the few shapes every room
+ * speaks of (the environment, credentials). Values are exactly the names in action.yml; a test keeps the
+ * two in step.
  */
+
+/** The process environment, or a stand-in for it in tests. */
+export type Env = Record<string, string | undefined>;
+
+/** AWS credentials: keys given by the user, found in the environment, or issued by STS. */
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Present for temporary credentials. */
+  sessionToken?: string;
+  /** When temporary credentials expire; absent for long-term keys (or when unknown). */
+  expiration?: Date;
+}
+
+/** Who a set of credentials is, as GetCallerIdentity (or the issuing call) says. */
+export interface Identity {
+  /** ARN of the principal, e.g. arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions. */
+  arn: string;
+  accountId: string;
+}
+
+/** Credentials and whose they are. */
+export interface Issued {
+  credentials: Credentials;
+  identity: Identity;
+}
+
+/** The session length STS gives unless asked otherwise, and a role's MaxSessionDuration unless raised. */
+export const DEFAULT_SESSION_SECONDS = 3600;
 
 export enum Input {
   AwsRegion = 'aws-region',
@@ -93,6 +123,7 @@ export enum ReadEnv {
   SkipCleanup = 'AWS_SKIP_CLEANUP_STEP',
 }
 
+/** The values of sts-operation. */
 export enum StsOperation {
   Auto = 'auto',
   AssumeRole = 'assume-role',
@@ -100,3 +131,14 @@ export enum StsOperation {
   GetSessionToken = 'get-session-token',
   GetFederationToken = 'get-federation-token',
 }
+
+/** An STS operation the action performs: sts-operation once `auto` is resolved. */
+export type Operation = Exclude<StsOperation, StsOperation.Auto>;
+
+/** Each operation's API name, as AWS, the logs and the summary spell it: the one table of display names. */
+export const OPERATION_API: Readonly<Record<Operation, string>> = {
+  [StsOperation.AssumeRole]: 'AssumeRole',
+  [StsOperation.AssumeRoleWithWebIdentity]: 'AssumeRoleWithWebIdentity',
+  [StsOperation.GetSessionToken]: 'GetSessionToken',
+  [StsOperation.GetFederationToken]: 'GetFederationToken',
+};

@@ -2,10 +2,10 @@
  * Gets the web identity token a plan asks for: from a file, or from GitHub's OIDC provider.
  */
 import { readFile } from 'node:fs/promises';
-import { Input } from './constants';
-import { InputError } from './errors';
+import { InputError } from '../errors';
+import type { TokenSource } from '../inputs/plan';
+import { Input } from '../names';
 import { decodeJwtClaims } from './explain';
-import type { TokenSource } from './plan';
 
 /** Fetches a GitHub OIDC token for an audience (core.getIDToken in the action). */
 export type IdTokenFetcher = (audience: string) => Promise<string>;
@@ -62,4 +62,10 @@ export function tokenExpiry(token: string): number | undefined {
 export function expiresSoon(token: string, now: number = Date.now()): boolean {
   const expiry = tokenExpiry(token);
   return expiry !== undefined && expiry - now < TOKEN_REFRESH_MARGIN_MS;
+}
+
+/** GitHub's OIDC token, through @actions/core, loaded only on this path. */
+export async function githubIdToken(audience: string): Promise<string> {
+  const actions = await import('@actions/core');
+  return actions.getIDToken(audience);
 }

@@ -4,7 +4,8 @@
  * full jitter, bounded by an attempt count and by the step's deadline.
  */
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
-import { type Classified, classifyAwsError } from './aws-error';
+import type { RetryPolicy as InputRetryPolicy } from '../inputs/config';
+import { type Classified, classifyAwsError } from './classify';
 
 /** A retry about to happen: told to the step's log, so a slow step says why it is slow. */
 export interface RetryNotice {
@@ -20,11 +21,8 @@ export interface RetryNotice {
   stopped?: 'deadline';
 }
 
-export interface RetryPolicy {
-  /** Attempts in all, first included; 1 means no retry. */
-  maxAttempts: number;
-  /** Epoch ms after which no new attempt is started; absent for no limit. */
-  deadline?: number;
+/** The input's retry policy, and who is told of each retry. */
+export interface RetryPolicy extends InputRetryPolicy {
   /** Told of every retry, once it is decided and before the wait, and of one the deadline stops. */
   onRetry?: (notice: RetryNotice) => void;
 }
@@ -42,7 +40,7 @@ function token(retryCount: number, delay: number): RetryToken {
   return { getRetryCount: () => retryCount, getRetryDelay: () => delay };
 }
 
-export class GateRetryStrategy implements RetryStrategyV2 {
+export class ClassifiedRetryStrategy implements RetryStrategyV2 {
   /** The same object, for the SDK's retryStrategy option (it reads `mode` when present). */
   readonly mode = 'standard';
 

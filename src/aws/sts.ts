@@ -12,27 +12,10 @@ import {
   type Credentials as StsCredentials,
   type Tag,
 } from '@aws-sdk/client-sts';
-import { AwsCallError, classifyAwsError } from './aws-error';
+import { type Credentials, type Identity, type Issued, OPERATION_API, StsOperation } from '../names';
+import { accountOf } from './arn';
+import { AwsCallError, classifyAwsError } from './classify';
 import { untrustedTlsHint } from './explain';
-
-export interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-  /** Absent for long-term keys. */
-  expiration?: Date;
-}
-
-export interface Identity {
-  /** ARN of the principal, e.g. arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions. */
-  arn: string;
-  accountId: string;
-}
-
-export interface Issued {
-  credentials: Credentials;
-  identity: Identity;
-}
 
 /** Limits on a session: an inline policy and managed policy ARNs (for federation, its whole policy). */
 export interface SessionPolicy {
@@ -59,7 +42,7 @@ function policyParams({ policy, policyArns }: SessionPolicy) {
 }
 
 export async function assumeRole(client: STSClient, request: RoleRequest): Promise<Issued> {
-  const operation = 'AssumeRole';
+  const operation = OPERATION_API[StsOperation.AssumeRole];
   try {
     const out = await client.send(
       new AssumeRoleCommand({
@@ -84,7 +67,7 @@ export async function assumeRoleWithWebIdentity(
   client: STSClient,
   request: RoleRequest & { webIdentityToken: string },
 ): Promise<Issued> {
-  const operation = 'AssumeRoleWithWebIdentity';
+  const operation = OPERATION_API[StsOperation.AssumeRoleWithWebIdentity];
   try {
     const out = await client.send(
       new AssumeRoleWithWebIdentityCommand({
@@ -103,7 +86,7 @@ export async function assumeRoleWithWebIdentity(
 
 /** GetSessionToken: temporary credentials for the signing IAM user. */
 export async function getSessionToken(client: STSClient, durationSeconds: number): Promise<Credentials> {
-  const operation = 'GetSessionToken';
+  const operation = OPERATION_API[StsOperation.GetSessionToken];
   try {
     const out = await client.send(new GetSessionTokenCommand({ DurationSeconds: durationSeconds }));
     return credentialsOf(operation, out.Credentials);
@@ -117,7 +100,7 @@ export async function getFederationToken(
   client: STSClient,
   request: SessionPolicy & { name: string; durationSeconds: number },
 ): Promise<Issued> {
-  const operation = 'GetFederationToken';
+  const operation = OPERATION_API[StsOperation.GetFederationToken];
   try {
     const out = await client.send(
       new GetFederationTokenCommand({
@@ -141,18 +124,6 @@ export async function getCallerIdentity(client: STSClient): Promise<Identity> {
   } catch (error) {
     throw wrap(operation, 'checking the given keys', error);
   }
-}
-
-/** Whether two ARNs name the same account (their fifth fields); never throws. */
-export function sameAccount(a: string, b: string): boolean {
-  return a.split(':')[4] === b.split(':')[4];
-}
-
-/** The account id is the fifth field of any IAM or STS ARN. */
-export function accountOf(arn: string): string {
-  const account = arn.split(':')[4];
-  if (account === undefined || !/^\d{12}$/.test(account)) throw new Error(`not an account ARN: ${arn}`);
-  return account;
 }
 
 function credentialsOf(operation: string, creds: StsCredentials | undefined): Credentials {

@@ -3,27 +3,24 @@
  * succeeds without it never pays for the IAM client.
  */
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { classifyAwsError } from './aws-error';
-import { transportOptions } from './clients';
-import type { Config, Keys } from './config';
-import { OTHER_ACCOUNT } from './explain';
-import { sameAccount } from './sts';
-
-/** What IAM says of a role: its trust policy and session limit, that it does not exist, or why we can't tell. */
-export type RoleLookup =
-  | { found: true; maxSessionDuration: number; trustPolicy: unknown }
-  | { found: false }
-  | { unknown: string };
+import type { Config } from '../inputs/config';
+import type { Credentials } from '../names';
+import { DEFAULT_SESSION_SECONDS } from '../names';
+import { roleNameOf, sameAccount } from './arn';
+import { classifyAwsError } from './classify';
+import { type Hooks, transportOptions } from './clients';
+import { OTHER_ACCOUNT, type RoleLookup } from './explain';
 
 /** An IAM client like the STS one (signer absent: the SDK's default chain), one attempt per request. */
 export function createIamClient(
   config: Pick<Config, 'region' | 'retry' | 'proxy' | 'iamEndpoint'>,
-  signer?: Keys,
+  signer: Credentials | undefined,
+  hooks: Hooks,
 ): IAMClient {
   // Best effort only: an explanation is not worth retrying for.
   const once = { ...config, retry: { maxAttempts: 1 } };
   return new IAMClient({
-    ...transportOptions(once, 'iam', config.iamEndpoint),
+    ...transportOptions({ config: once, service: 'iam', endpoint: config.iamEndpoint, hooks }),
     ...(signer === undefined ? {} : { credentials: signer }),
   });
 }
@@ -33,7 +30,7 @@ export function createIamClient(
  * an answer for a role of the same name in another account is not taken for this role.
  */
 export async function lookUpRole(client: IAMClient, roleArn: string): Promise<RoleLookup> {
-  const roleName = roleArn.split('/').pop() ?? roleArn;
+  const roleName = roleNameOf(roleArn);
   try {
     const out = await client.send(new GetRoleCommand({ RoleName: roleName }));
     const answered = out.Role?.Arn;
@@ -41,7 +38,7 @@ export async function lookUpRole(client: IAMClient, roleArn: string): Promise<Ro
     const document = out.Role?.AssumeRolePolicyDocument;
     return {
       found: true,
-      maxSessionDuration: out.Role?.MaxSessionDuration ?? 3600,
+      maxSessionDuration: out.Role?.MaxSessionDuration ?? DEFAULT_SESSION_SECONDS,
       trustPolicy: document ? parseDocument(document) : undefined,
     };
   } catch (error) {

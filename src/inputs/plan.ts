@@ -2,9 +2,11 @@
  * Decides how credentials are obtained, from the config and what the runner offers, before any call.
  * Pure: every refusal here is an InputError and no network is touched.
  */
-import { type Config, checkAudience, type Env, type Keys, keysFromEnv } from './config';
-import { Input, ReadEnv, StsOperation } from './constants';
-import { InputError } from './errors';
+import { InputError } from '../errors';
+import { type Credentials, type Env, Input, ReadEnv, StsOperation } from '../names';
+import type { Config } from './config';
+import { keysFromEnv } from './env';
+import { AUDIENCE, AUDIENCE_FORM, parsePattern } from './parse';
 
 /** Where a web identity token comes from. */
 export type TokenSource = { kind: 'file'; path: string } | { kind: 'github-oidc'; audience: string };
@@ -17,22 +19,22 @@ export type RoleRef = { arn: string } | { name: string };
  * environment (role-chaining), or — absent — whatever the SDK's default chain finds.
  */
 export type Signer =
-  | { from: 'inputs' | 'environment'; keys: Keys }
+  | { from: 'inputs' | 'environment'; keys: Credentials }
   /** role-chaining with AWS_PROFILE: that profile alone (never the rest of the default chain). */
   | { from: 'profile'; profile: string }
   | undefined;
 
 export type Plan =
   /** AssumeRole, signed as `signer` says. */
-  | { kind: 'assume-role'; role: RoleRef; signer: Signer }
+  | { kind: StsOperation.AssumeRole; role: RoleRef; signer: Signer }
   /** AssumeRoleWithWebIdentity with a token from a file or GitHub's OIDC provider. */
-  | { kind: 'web-identity'; roleArn: string; token: TokenSource }
+  | { kind: StsOperation.AssumeRoleWithWebIdentity; roleArn: string; token: TokenSource }
   /** No STS exchange: the user's keys are exported as given (after checking them). */
-  | { kind: 'static-keys'; keys: Keys }
+  | { kind: 'static-keys'; keys: Credentials }
   /** GetSessionToken, signed with the given keys or, without them, the SDK's default credential chain. */
-  | { kind: 'session-token'; signer?: Keys }
+  | { kind: StsOperation.GetSessionToken; signer?: Credentials }
   /** GetFederationToken for a named federated user, signed like session-token. */
-  | { kind: 'federation-token'; name: string; signer?: Keys };
+  | { kind: StsOperation.GetFederationToken; name: string; signer?: Credentials };
 
 /** Said when a role has nothing to sign with: not even the SDK's default chain found credentials. */
 export function noSignerMessage(role: string): string {
@@ -51,7 +53,7 @@ export function choosePlan(config: Config, env: Env): Plan {
   switch (operation) {
     case StsOperation.AssumeRole:
       if (role === undefined) throw InputError.missing(Input.RoleToAssume, 'sts-operation is assume-role');
-      return { kind: 'assume-role', role, signer: signerFor(config, env) };
+      return { kind: StsOperation.AssumeRole, role, signer: signerFor(config, env) };
 
     case StsOperation.GetSessionToken:
     case StsOperation.GetFederationToken: {
@@ -62,11 +64,12 @@ export function choosePlan(config: Config, env: Env): Plan {
         );
       }
       const signer = keys === undefined ? {} : { signer: keys };
-      if (operation === StsOperation.GetSessionToken) return { kind: 'session-token', ...signer };
+      if (operation === StsOperation.GetSessionToken)
+        return { kind: StsOperation.GetSessionToken, ...signer };
       if (config.federatedUserName === undefined) {
         throw InputError.missing(Input.FederatedUserName, 'sts-operation is get-federation-token');
       }
-      return { kind: 'federation-token', name: config.federatedUserName, ...signer };
+      return { kind: StsOperation.GetFederationToken, name: config.federatedUserName, ...signer };
     }
 
     case StsOperation.AssumeRoleWithWebIdentity:
@@ -84,13 +87,13 @@ export function choosePlan(config: Config, env: Env): Plan {
         );
       }
       if (keys !== undefined || config.roleChaining) {
-        return { kind: 'assume-role', role, signer: signerFor(config, env) };
+        return { kind: StsOperation.AssumeRole, role, signer: signerFor(config, env) };
       }
       if (config.webIdentityTokenFile !== undefined || oidcAvailable) {
         return webIdentity(config, role, oidcAvailable);
       }
       // Self-hosted runners: env variables, AWS_PROFILE, container or instance credentials.
-      return { kind: 'assume-role', role, signer: undefined };
+      return { kind: StsOperation.AssumeRole, role, signer: undefined };
     }
   }
 }
@@ -102,7 +105,7 @@ function roleRef(config: Config): RoleRef | undefined {
 }
 
 /**
- * Keys from the inputs; with role-chaining, the credentials an earlier step exported: as variables, or
+ * Credentials from the inputs; with role-chaining, the credentials an earlier step exported: as variables, or
  * as the profile AWS_PROFILE names (read alone: a profile that gives nothing is an error, not a fall back to
  * whatever else the SDK's default chain would find).
  */
@@ -130,17 +133,22 @@ function webIdentity(config: Config, role: RoleRef, oidcAvailable: boolean): Pla
   }
   if (config.webIdentityTokenFile !== undefined) {
     return {
-      kind: 'web-identity',
+      kind: StsOperation.AssumeRoleWithWebIdentity,
       roleArn: role.arn,
       token: { kind: 'file', path: config.webIdentityTokenFile },
     };
   }
   if (oidcAvailable) {
     return {
-      kind: 'web-identity',
+      kind: StsOperation.AssumeRoleWithWebIdentity,
       roleArn: role.arn,
       token: { kind: 'github-oidc', audience: checkAudience(config.audience) },
     };
   }
   throw new InputError(Input.RoleToAssume, noSignerMessage(role.arn));
+}
+
+/** The audience is checked only where it is used: a GitHub OIDC token is requested with it. */
+function checkAudience(audience: string): string {
+  return parsePattern(Input.Audience, audience, AUDIENCE, AUDIENCE_FORM);
 }

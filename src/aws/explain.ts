@@ -2,8 +2,14 @@
  * Turns a refusal into a sentence a person can act on. Pure: the facts (caller, role lookup, token
  * claims) are gathered elsewhere and passed in.
  */
-import type { ErrorKind } from './aws-error';
-import type { RoleLookup } from './iam';
+import { accountRootOf, parseArn, principalOf } from './arn';
+import type { ErrorKind } from './classify';
+
+/** What IAM says of a role: its trust policy and session limit, that it does not exist, or why we can't tell. */
+export type RoleLookup =
+  | { found: true; maxSessionDuration: number; trustPolicy: unknown }
+  | { found: false }
+  | { unknown: string };
 
 /** STS often names the refused caller: "User: arn:... is not authorized to perform ...". */
 export function callerFromMessage(message: string): string | undefined {
@@ -40,12 +46,6 @@ export function loggableClaims(claims: Record<string, unknown>): string[] {
   );
 }
 
-/** The principal a trust policy would name for a caller: an assumed-role session is its role. */
-function principalOf(callerArn: string): string {
-  const session = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
-  return session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : callerArn;
-}
-
 /**
  * Whether a trust policy allows `action` for `callerArn` by naming it, its account root, its account or
  * '*'. Conditions are not evaluated. undefined when the document is unreadable.
@@ -54,9 +54,8 @@ export function trustAllows(policy: unknown, callerArn: string, action: string):
   if (typeof policy !== 'object' || policy === null) return undefined;
   const statements = asArray((policy as { Statement?: unknown }).Statement);
   const principal = principalOf(callerArn);
-  const account = callerArn.split(':')[4] ?? '';
-  const partition = callerArn.split(':')[1] ?? 'aws';
-  const accepted = new Set([principal, callerArn, `arn:${partition}:iam::${account}:root`, account, '*']);
+  const account = parseArn(callerArn)?.account ?? '';
+  const accepted = new Set([principal, callerArn, accountRootOf(callerArn), account, '*']);
   return statements.some((raw) => {
     if (typeof raw !== 'object' || raw === null) return false;
     const statement = raw as { Effect?: unknown; Action?: unknown; Principal?: unknown };

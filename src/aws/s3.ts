@@ -3,10 +3,10 @@
  * a step without verify-bucket never pays for the S3 client.
  */
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { AwsCallError, classifyAwsError } from './aws-error';
-import { transportOptions } from './clients';
-import type { Config } from './config';
-import type { Credentials } from './sts';
+import type { Config } from '../inputs/config';
+import type { Credentials } from '../names';
+import { AwsCallError, classifyAwsError } from './classify';
+import { type Hooks, transportOptions } from './clients';
 
 export interface ListedObject {
   key: string;
@@ -34,10 +34,11 @@ export class BucketError extends AwsCallError {
 export function createS3Client(
   config: Pick<Config, 'region' | 'retry' | 'proxy' | 's3Endpoint'>,
   credentials: Credentials,
+  hooks: Hooks,
 ): S3Client {
   const endpoint = config.s3Endpoint;
   return new S3Client({
-    ...transportOptions(config, 's3', endpoint),
+    ...transportOptions({ config, service: 's3', endpoint, hooks }),
     credentials,
     // Other S3s (moto, MinIO, Ceph) are addressed by path: their hosts have no per-bucket DNS.
     ...(endpoint === undefined ? {} : { forcePathStyle: true }),

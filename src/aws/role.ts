@@ -1,0 +1,154 @@
+/**
+ * The AssumeRole path's helpers: who signs, which role, and (when AssumeRole is refused or a limit is at
+ * stake) what IAM can tell to explain it.
+ */
+import type { STSClient } from '@aws-sdk/client-sts';
+import { InputError } from '../errors';
+import type { Config } from '../inputs/config';
+import { noSignerMessage, type RoleRef } from '../inputs/plan';
+import { essentialTags } from '../inputs/tags';
+import { type Credentials, Input, type Issued } from '../names';
+import { roleArnIn, sameAccount } from './arn';
+import { AwsCallError } from './classify';
+import type { Hooks } from './clients';
+import {
+  callerFromMessage,
+  explainAssumeRoleDenied,
+  explainChainedDurationTooLong,
+  explainDurationTooLong,
+  isChainedDurationRefusal,
+  isDurationRefusal,
+  OTHER_ACCOUNT,
+  type RoleLookup,
+} from './explain';
+import { assumeRole, getCallerIdentity, type RoleRequest } from './sts';
+
+/** What obtaining credentials needs from the runner. */
+export interface Io {
+  /** Registers secrets with the runner before anything else can print them. */
+  mask(...secrets: (string | undefined)[]): void;
+  /** Fetches a GitHub OIDC token for an audience; absent: GitHub's, through @actions/core. */
+  fetchIdToken?: ((audience: string) => Promise<string>) | undefined;
+  /** Logs lines in a collapsed group. */
+  group(title: string, lines: string[]): void;
+  /** Plugged into every AWS client: the retry log, and (in tests) a fake AWS. */
+  hooks: Hooks;
+}
+
+/** One STS exchange's context: the settings, the runner's side, and what signs (absent: the default chain). */
+export interface Call {
+  config: Config;
+  io: Io;
+  signer: Credentials | undefined;
+}
+
+/** With no keys and no OIDC, the SDK's default chain must find something — or the step fails at once. */
+export async function requireAmbientCredentials(sts: STSClient, role: RoleRef): Promise<void> {
+  try {
+    await sts.config.credentials();
+  } catch {
+    throw new InputError(Input.RoleToAssume, noSignerMessage('arn' in role ? role.arn : role.name));
+  }
+}
+
+/** A role given by name is in the account (and partition) of the credentials that assume it. */
+export async function resolveRole(sts: STSClient, role: RoleRef): Promise<string> {
+  if ('arn' in role) return role.arn;
+  const caller = await getCallerIdentity(sts);
+  return roleArnIn(caller.arn, role.name);
+}
+
+/** AssumeRole with session tags; if STS finds them too large, once more with only the essential ones. */
+export async function assumeRoleTagged(sts: STSClient, request: RoleRequest): Promise<Issued> {
+  try {
+    return await assumeRole(sts, request);
+  } catch (error) {
+    const tags = request.tags ?? [];
+    const fewer = essentialTags(tags);
+    if (!(error instanceof AwsCallError) || error.detail.code !== 'PackedPolicyTooLarge') throw error;
+    if (fewer.length === tags.length) throw error;
+    const kept = new Set(fewer.map((tag) => tag.Key));
+    const transitiveTagKeys = (request.transitiveTagKeys ?? []).filter((key) => kept.has(key));
+    return assumeRole(sts, { ...request, tags: fewer, transitiveTagKeys });
+  }
+}
+
+/** role-chaining with AWS_PROFILE: the keys of that profile, as an earlier step wrote it (aws-profile). */
+export async function keysOfProfile(profile: string, io: Io): Promise<Credentials> {
+  const { fromIni } = await import('@aws-sdk/credential-provider-ini');
+  try {
+    const { accessKeyId, secretAccessKey, sessionToken } = await fromIni({ profile })();
+    io.mask(secretAccessKey, sessionToken);
+    return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new InputError(
+      Input.RoleChaining,
+      `Input 'role-chaining' signs with the profile AWS_PROFILE names ("${profile}"), and it gave no credentials: ${why}`,
+    );
+  }
+}
+
+/** A duration over the default limit is at stake: ask IAM for the role's limit first (best effort). */
+export async function checkDuration(call: Call, roleArn: string): Promise<void> {
+  const role = await lookUpRole(call, roleArn);
+  const { durationSeconds } = call.config;
+  if ('found' in role && role.found && durationSeconds > role.maxSessionDuration) {
+    throw new Error(explainDurationTooLong(roleArn, durationSeconds, role.maxSessionDuration));
+  }
+}
+
+/** Rewrites an AssumeRole refusal into one that says who was refused and why. */
+export async function explainRoleFailure(
+  call: Call,
+  { roleArn, sts, error }: { roleArn: string; sts: STSClient; error: unknown },
+): Promise<unknown> {
+  const { config } = call;
+  if (!(error instanceof AwsCallError)) return error;
+  const { detail } = error;
+  if (detail.kind === 'denied') {
+    const caller =
+      callerFromMessage(detail.message) ??
+      (await getCallerIdentity(sts).then(
+        (id) => id.arn,
+        () => undefined,
+      ));
+    // A caller of another account: IAM (which answers for the caller's account) knows nothing of the role.
+    const role =
+      caller !== undefined && !sameAccount(caller, roleArn)
+        ? { unknown: OTHER_ACCOUNT }
+        : await lookUpRole(call, roleArn);
+    return new AwsCallError(
+      error.operation,
+      detail,
+      explainAssumeRoleDenied(roleArn, caller, role, detail.message),
+    );
+  }
+  if (isChainedDurationRefusal(detail.message)) {
+    return new AwsCallError(
+      error.operation,
+      detail,
+      explainChainedDurationTooLong(roleArn, config.durationSeconds),
+    );
+  }
+  if (isDurationRefusal(detail.message)) {
+    const role = await lookUpRole(call, roleArn);
+    const max = 'found' in role && role.found ? role.maxSessionDuration : undefined;
+    return new AwsCallError(
+      error.operation,
+      detail,
+      explainDurationTooLong(roleArn, config.durationSeconds, max),
+    );
+  }
+  return error;
+}
+
+async function lookUpRole({ config, signer, io }: Call, roleArn: string): Promise<RoleLookup> {
+  const iam = await import('./iam');
+  const client = iam.createIamClient(config, signer, io.hooks);
+  try {
+    return await iam.lookUpRole(client, roleArn);
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * What the main step hands to later steps, and the record of it the post step undoes: masks first, then
+ * variables (each with its value before), outputs and log lines. The one place credentials are exported.
+ */
+import type { Config } from '../inputs/config';
+import { CREDENTIAL_ENV, type Env, ExportedEnv, type Issued, Output } from '../names';
+import { exportedEarlier, recordExport } from './ledger';
+import type { Runner } from './protocol';
+import type { GateReport } from './summary';
+
+/** A variable exported to later steps, and the value to give it. */
+type Assignment = [name: ExportedEnv, value: string | undefined];
+
+export class Exports {
+  /** Every variable changed, with its value before (null: it was not set, or is not to be handed back). */
+  readonly before: Record<string, string | null> = {};
+
+  constructor(
+    private readonly runner: Runner,
+    private readonly env: Env,
+  ) {}
+
+  /**
+   * Registers secrets with the runner: every value, and every line of a multi-line value, before
+   * anything prints or exports it.
+   */
+  mask(...secrets: (string | undefined | null)[]): void {
+    for (const secret of secrets) {
+      if (!secret) continue;
+      this.runner.setSecret(secret);
+      const lines = secret.split(/\r?\n/).filter((line) => line.trim() !== '' && line !== secret);
+      for (const line of lines) this.runner.setSecret(line);
+    }
+  }
+
+  /**
+   * Exports a variable, remembering its value before for the post step. A credential is remembered only
+   * when an earlier use of this action exported it (see ledger.ts): any other may be the step's own
+   * `env:`, and the post step clears it rather than widen it to the whole job.
+   */
+  set(name: string, value: string): void {
+    const credential = CREDENTIAL_ENV.includes(name);
+    if (!(name in this.before)) {
+      const before = this.env[name];
+      if (credential) this.mask(before);
+      const handBack = !credential || !before || exportedEarlier(this.env, name, before);
+      this.before[name] = handBack ? (before ?? null) : null;
+    }
+    this.runner.exportVariable(name, value);
+    if (credential) recordExport(this.env, name, value);
+  }
+
+  /** unset-current-credentials: the credential variables emptied for later steps and gone from this one. */
+  unsetCredentials(): void {
+    for (const name of CREDENTIAL_ENV) {
+      if (this.env[name]) this.set(name, '');
+      delete this.env[name];
+    }
+  }
+
+  /**
+   * AWS_PROFILE points at a profile just written. Credentials an earlier step left in the environment
+   * win over it in the aws-cli and boto3, so later steps would go on using them: they are cleared (the
+   * post step hands them back only if this action exported them), unless they are exported anew.
+   */
+  clearShadowing(config: Config): void {
+    const shadowing = CREDENTIAL_ENV.filter((variable) => this.env[variable]);
+    if (config.outputEnvCredentials || shadowing.length === 0) return;
+    for (const variable of shadowing) this.set(variable, '');
+    this.runner.info(
+      `Cleared ${shadowing.join(', ')}: the aws-cli and boto3 would prefer them to AWS_PROFILE.`,
+    );
+  }
+
+  /** Exports the (already masked) credentials and region to the environment of later steps. */
+  credentials(config: Config, { credentials }: Issued): void {
+    // The AWS SDK for JavaScript prefers a profile AWS_PROFILE names to these variables: an earlier
+    // one (a use with aws-profile) would win in later Node steps. Cleared; the post step puts it back.
+    if (!config.profile && this.env[ExportedEnv.Profile]) {
+      this.set(ExportedEnv.Profile, '');
+      this.runner.info(
+        'Cleared AWS_PROFILE: the AWS SDK for JavaScript would prefer it to the exported credentials.',
+      );
+    }
+    // A value an earlier step left would not belong to these credentials: clear it.
+    const orClear = (value: string | undefined, name: string) => value ?? (this.env[name] ? '' : undefined);
+    const assignments: Assignment[] = [
+      [ExportedEnv.AccessKeyId, credentials.accessKeyId],
+      [ExportedEnv.SecretAccessKey, credentials.secretAccessKey],
+      [ExportedEnv.SessionToken, orClear(credentials.sessionToken, ExportedEnv.SessionToken)],
+      [ExportedEnv.Region, config.region],
+      [ExportedEnv.DefaultRegion, config.region],
+      [
+        ExportedEnv.CredentialExpiration,
+        orClear(credentials.expiration?.toISOString(), ExportedEnv.CredentialExpiration),
+      ],
+    ];
+    for (const [name, value] of assignments) if (value !== undefined) this.set(name, value);
+  }
+
+  /** The step outputs, and the log line that says where the credentials went. */
+  outputs(config: Config, { credentials, identity }: Issued): void {
+    const expiresAt = credentials.expiration?.toISOString();
+    this.identityOutputs(identity, expiresAt ?? '');
+    if (config.outputCredentials) {
+      this.runner.setOutput(Output.AwsAccessKeyId, credentials.accessKeyId);
+      this.runner.setOutput(Output.AwsSecretAccessKey, credentials.secretAccessKey);
+      if (credentials.sessionToken !== undefined)
+        this.runner.setOutput(Output.AwsSessionToken, credentials.sessionToken);
+    }
+    const until = expiresAt === undefined ? 'long-term keys, no expiry' : `valid until ${expiresAt}`;
+    const where = config.outputEnvCredentials ? 'exported' : 'ready (not exported to the environment)';
+    this.runner.info(`Credentials for ${identity.arn} in ${config.region} ${where} (${until}).`);
+  }
+
+  /** use-existing-credentials, when they are valid: nothing exported; the identity outputs are set. */
+  kept(config: Config, { identity }: Issued): void {
+    this.identityOutputs(identity, this.env[ExportedEnv.CredentialExpiration] ?? '');
+    this.runner.info(
+      `Credentials already in the environment are valid (${identity.arn}) in ${config.region}; nothing new exported.`,
+    );
+  }
+
+  private identityOutputs(identity: Issued['identity'], expiration: string): void {
+    this.runner.setOutput(Output.AwsAccountId, identity.accountId);
+    this.runner.setOutput(Output.AuthenticatedArn, identity.arn);
+    this.runner.setOutput(Output.AwsExpiration, expiration);
+  }
+
+  /**
+   * The gate's listing in the log, and its outputs, set whether it holds or not (a later step of a
+   * `continue-on-error` job can read bucket-accessible: false); when it only reports, a failure warns.
+   */
+  gate(gate: GateReport, holds: boolean): void {
+    if (gate.ok) {
+      const where = `s3://${gate.check.bucket}/${gate.check.prefix}`;
+      const count = `${gate.objects.length} object${gate.objects.length === 1 ? '' : 's'}`;
+      this.runner.group(
+        `${count} listed in ${where}`,
+        gate.objects.map((o) => `${o.key} => ${o.etag}`),
+      );
+    }
+    this.runner.setOutput(Output.BucketAccessible, String(gate.ok));
+    this.runner.setOutput(Output.BucketObjectCount, String(gate.ok ? gate.objects.length : 0));
+    if (!gate.ok && !holds)
+      this.runner.warning(`${gate.reason} (verify-required is false: credentials were exported anyway)`);
+  }
+}
