@@ -23,10 +23,7 @@ import type { Runner } from './runner/protocol';
 import { writeSummary } from './runner/summary';
 
 /** What tests put in place of the real world: a fake AWS, a fake GitHub OIDC token service. */
-export interface Seams {
-  sender?: Hooks['sender'];
-  fetchIdToken?: Io['fetchIdToken'];
-}
+export type Seams = Pick<Hooks, 'sender'> & Pick<Io, 'fetchIdToken'>;
 
 /** One run of the step: the runner, the environment, and the record of what it changed. */
 interface Step {
@@ -50,18 +47,14 @@ export async function run(runner: Runner, env: Env, seams: Seams = {}): Promise<
   let maskAccounts = /^\s*true\s*$/i.test(
     runner.getInput(Input.MaskAwsAccountId) || (env.MASK_AWS_ACCOUNT_ID ?? ''),
   );
-  let limitS = 0;
   try {
     const config = readInputs(step);
     maskAccounts = config.maskAccountId;
-    limitS = (config.timeoutMs ?? 0) / 1000;
-    await withinDeadline(act(step, config, choosePlan(config, env)), config.retry.deadline);
+    const limit = { ...config.retry, limitMs: config.timeoutMs };
+    await withinDeadline(act(step, config, choosePlan(config, env)), limit);
   } catch (error) {
     if (error instanceof DeadlineError) {
-      runner.setFailed(
-        `action-timeout-s: the step did not finish within ${limitS} s (AWS did not answer in time); ` +
-          'no credentials were exported.',
-      );
+      runner.setFailed(error.message);
       // Requests still in flight must not export anything now: the runner is sealed.
       saveRestore(runner, step.restore);
       runner.seal();
@@ -91,7 +84,7 @@ async function act(step: Step, config: Config, plan: Plan): Promise<void> {
   const { runner, env, exports, io } = step;
   // A profile that cannot be written is refused before AWS is asked for anything.
   if (config.profile) checkProfile({ ...config.profile, files: profileFiles(env) });
-  if (config.proxy) applyEnv(env, proxyEnvironment(config.proxy, env));
+  if (config.proxy) exports.applyHere(proxyEnvironment(config.proxy, env));
   if (config.unsetCurrentCredentials) exports.unsetCredentials();
   // The STS client is loaded only once the inputs are known to be good.
   const { obtain, existingIdentity } = await import('./aws/obtain');
@@ -147,12 +140,4 @@ function exportCredentials({ runner, env, exports, restore }: Step, config: Conf
   }
   if (config.outputEnvCredentials) exports.credentials(config, issued);
   exports.outputs(config, issued);
-}
-
-/** Sets and removes variables of this process's environment. */
-function applyEnv(env: Env, edits: Env): void {
-  for (const [name, value] of Object.entries(edits)) {
-    if (value === undefined) delete env[name];
-    else env[name] = value;
-  }
 }

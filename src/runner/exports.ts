@@ -50,6 +50,14 @@ export class Exports {
     if (credential) recordExport(this.env, name, value);
   }
 
+  /** Sets and removes variables of this process's environment only (later steps are not told). */
+  applyHere(edits: Env): void {
+    for (const [name, value] of Object.entries(edits)) {
+      if (value === undefined) delete this.env[name];
+      else this.env[name] = value;
+    }
+  }
+
   /** unset-current-credentials: the credential variables emptied for later steps and gone from this one. */
   unsetCredentials(): void {
     for (const name of CREDENTIAL_ENV) {
