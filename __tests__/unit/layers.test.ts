@@ -111,6 +111,13 @@ describe('the layer rule over src/', () => {
     expect(findCircle(graph)).toBeUndefined();
   });
 
+  test('an optional field is written one way: `name: value` (undefined when absent), never a conditional spread', () => {
+    const spreads = [...graph.keys()].filter((file) =>
+      /\.\.\.\([^()]*\?\s*\{\}\s*:|:\s*\{\}\s*\)/.test(fs.readFileSync(path.join(SRC, file), 'utf8')),
+    );
+    expect(spreads).toEqual([]);
+  });
+
   test('no file over 300 lines; main.ts under 150', () => {
     const long = [...graph.keys()]
       .map((file) => ({ file, lines: fs.readFileSync(path.join(SRC, file), 'utf8').split('\n').length - 1 }))

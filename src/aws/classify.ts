@@ -118,7 +118,7 @@ export function classifyAwsError(error: unknown): Classified {
   return {
     kind,
     code,
-    ...(status === undefined ? {} : { status }),
+    status,
     message,
     retriable: kind === 'throttled' || kind === 'unavailable',
   };

@@ -75,7 +75,7 @@ export function transportOptions({ config, service, endpoint, hooks }: Transport
     });
   return {
     region: config.region,
-    ...(endpoint === undefined ? {} : { endpoint }),
+    endpoint,
     // Each retry is told as this service's.
     retryStrategy: new ClassifiedRetryStrategy({
       ...config.retry,
@@ -93,6 +93,6 @@ export function createStsClient(
 ): STSClient {
   return new STSClient({
     ...transportOptions({ config, service: 'sts', endpoint: config.stsEndpoint, hooks }),
-    ...(signer === undefined ? {} : { credentials: signer }),
+    credentials: signer,
   });
 }

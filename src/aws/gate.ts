@@ -35,9 +35,9 @@ export async function verifyBucket({ config, check, issued, hooks }: GateRequest
       region: config.region,
       code: error.detail.code,
       kind: error.detail.kind,
-      ...(error.detail.status === undefined ? {} : { status: error.detail.status }),
+      status: error.detail.status,
       message: error.detail.message,
-      ...(error.bucketRegion === undefined ? {} : { bucketRegion: error.bucketRegion }),
+      bucketRegion: error.bucketRegion,
     });
     return { ok: false, check, reason };
   } finally {

@@ -21,7 +21,7 @@ export function createIamClient(
   const once = { ...config, retry: { maxAttempts: 1 } };
   return new IAMClient({
     ...transportOptions({ config: once, service: 'iam', endpoint: config.iamEndpoint, hooks }),
-    ...(signer === undefined ? {} : { credentials: signer }),
+    credentials: signer,
   });
 }
 

@@ -51,7 +51,7 @@ export const PLAIN_SECRET_ATTEMPTS = 30;
 
 export async function obtain(config: Config, plan: Plan, io: Io): Promise<Issued> {
   const policy: SessionPolicy = {
-    ...(config.sessionPolicy === undefined ? {} : { policy: config.sessionPolicy }),
+    policy: config.sessionPolicy,
     policyArns: config.managedPolicyArns,
   };
   const session = { sessionName: config.sessionName, durationSeconds: config.durationSeconds, ...policy };
@@ -68,8 +68,8 @@ export async function obtain(config: Config, plan: Plan, io: Io): Promise<Issued
         const request: RoleRequest = {
           ...session,
           roleArn,
-          ...(config.externalId === undefined ? {} : { externalId: config.externalId }),
-          ...(config.tagging === undefined ? {} : config.tagging),
+          externalId: config.externalId,
+          ...config.tagging,
         };
         try {
           return await untilPlain(config, io, () => assumeRoleTagged(sts, request));

@@ -41,7 +41,7 @@ export function createS3Client(
     ...transportOptions({ config, service: 's3', endpoint, hooks }),
     credentials,
     // Other S3s (moto, MinIO, Ceph) are addressed by path: their hosts have no per-bucket DNS.
-    ...(endpoint === undefined ? {} : { forcePathStyle: true }),
+    forcePathStyle: endpoint !== undefined,
   });
 }
 
@@ -54,7 +54,7 @@ export async function listObjects(
       new ListObjectsV2Command({
         Bucket: request.bucket,
         MaxKeys: request.maxKeys,
-        ...(request.prefix === '' ? {} : { Prefix: request.prefix }),
+        Prefix: request.prefix || undefined,
       }),
     );
     return {

@@ -36,8 +36,8 @@ export interface RoleRequest extends SessionPolicy {
 
 function policyParams({ policy, policyArns }: SessionPolicy) {
   return {
-    ...(policy === undefined ? {} : { Policy: policy }),
-    ...(policyArns.length === 0 ? {} : { PolicyArns: policyArns.map((arn) => ({ arn })) }),
+    Policy: policy,
+    PolicyArns: policyArns.length === 0 ? undefined : policyArns.map((arn) => ({ arn })),
   };
 }
 
@@ -50,11 +50,9 @@ export async function assumeRole(client: STSClient, request: RoleRequest): Promi
         RoleSessionName: request.sessionName,
         DurationSeconds: request.durationSeconds,
         ...policyParams(request),
-        ...(request.externalId === undefined ? {} : { ExternalId: request.externalId }),
-        ...(request.tags === undefined || request.tags.length === 0 ? {} : { Tags: request.tags }),
-        ...(request.transitiveTagKeys === undefined || request.transitiveTagKeys.length === 0
-          ? {}
-          : { TransitiveTagKeys: request.transitiveTagKeys }),
+        ExternalId: request.externalId,
+        Tags: request.tags?.length ? request.tags : undefined,
+        TransitiveTagKeys: request.transitiveTagKeys?.length ? request.transitiveTagKeys : undefined,
       }),
     );
     return issued(operation, out.Credentials, out.AssumedRoleUser?.Arn);
@@ -132,8 +130,8 @@ function credentialsOf(operation: string, creds: StsCredentials | undefined): Cr
   return {
     accessKeyId: creds.AccessKeyId,
     secretAccessKey: creds.SecretAccessKey,
-    ...(creds.SessionToken ? { sessionToken: creds.SessionToken } : {}),
-    ...(creds.Expiration ? { expiration: creds.Expiration } : {}),
+    sessionToken: creds.SessionToken || undefined,
+    expiration: creds.Expiration,
   };
 }
 

@@ -167,7 +167,7 @@ function readConfig(reading: Reading): Config {
   return {
     region,
     roleArn,
-    ...(roleIsName ? { roleName: roleRaw } : {}),
+    roleName: roleIsName ? roleRaw : undefined,
     keys: readKeys(read),
     sessionName: parsePattern(
       Input.RoleSessionName,

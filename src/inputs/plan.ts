@@ -63,7 +63,7 @@ export function choosePlan(config: Config, env: Env): Plan {
           `Input 'role-to-assume' is not used by sts-operation ${operation}: remove it, or use assume-role.`,
         );
       }
-      const signer = keys === undefined ? {} : { signer: keys };
+      const signer = { signer: keys };
       if (operation === StsOperation.GetSessionToken)
         return { kind: StsOperation.GetSessionToken, ...signer };
       if (config.federatedUserName === undefined) {

@@ -136,8 +136,8 @@ export function writeProfile(options: WriteProfileOptions): ProfileRecord {
         record.previousSections.push({
           file,
           section,
-          ...(put.previous === undefined ? {} : { text: put.previous }),
-          ...(put.separator ? { separator: put.separator } : {}),
+          text: put.previous,
+          separator: put.separator || undefined,
         });
       }
     }

@@ -83,13 +83,11 @@ export function reportOf({ config, plan, issued, gate, exported, fresh, env }: O
     accountId: issued.identity.accountId,
     maskAccount: config.maskAccountId,
     region: config.region,
-    ...(roleSession ? { sessionName: config.sessionName } : {}),
-    ...(issued.credentials.expiration
-      ? { expiration: issued.credentials.expiration }
-      : !fresh && issued.credentials.sessionToken
-        ? { expiration: keptExpiry(env) }
-        : {}),
-    ...(gate ? { gate } : {}),
+    sessionName: roleSession ? config.sessionName : undefined,
+    expiration:
+      issued.credentials.expiration ??
+      (!fresh && issued.credentials.sessionToken ? keptExpiry(env) : undefined),
+    gate,
     exportedTo,
     now: new Date(),
   };
