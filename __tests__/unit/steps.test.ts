@@ -1,0 +1,264 @@
+/**
+ * The two steps' orchestration, driven through their parameters: a fake runner records what the step
+ * tells the runner, a fake AWS (the clients' `sender` seam) answers as STS, IAM and S3 would. These are
+ * the branches that only end-to-end tests reached before: refusal explanations, the deadline,
+ * use-existing-credentials, the gate holding or reporting, the post step's restore and its warnings.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cleanup } from '../../src/cleanup';
+import { run } from '../../src/main';
+import { ACCOUNT, CALLER, FakeAws, fakeJwt, identity, queryError, ROLE, role, s3Error } from '../fakes/aws';
+import { FakeRunner } from '../fakes/runner';
+import { KEYS, scenarios } from '../fixtures/inputs';
+
+const OIDC_URL = 'http://127.0.0.1:9/token';
+
+function jobEnv(more: Record<string, string> = {}): Record<string, string | undefined> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'steps-'));
+  return {
+    HOME: home,
+    RUNNER_TEMP: home,
+    GITHUB_WORKSPACE: home,
+    GITHUB_REPOSITORY: 'octo/site',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...more,
+  };
+}
+
+/** Runs the main step once; the env is the one later steps would see. */
+async function main(
+  inputs: Record<string, string>,
+  options: { aws?: FakeAws; env?: Record<string, string> } = {},
+) {
+  const aws = options.aws ?? new FakeAws();
+  const env = jobEnv(options.env);
+  const runner = new FakeRunner(inputs, {}, env);
+  const claims = {
+    sub: 'repo:octo/site:ref:refs/heads/main',
+    aud: 'sts.amazonaws.com',
+    iss: 'https://token',
+  };
+  const fetchIdToken = jest.fn(async () => fakeJwt(claims));
+  await run(runner, env, { sender: aws.sender, fetchIdToken });
+  return { runner, aws, env, fetchIdToken };
+}
+
+/** Every credential the fake AWS issued, or the inputs gave, that a step might print. */
+function secretsOf(runner: FakeRunner): string[] {
+  const exported = runner.exported;
+  return [
+    KEYS['aws-secret-access-key'],
+    exported.AWS_SECRET_ACCESS_KEY,
+    exported.AWS_SESSION_TOKEN,
+    exported.AWS_ACCESS_KEY_ID,
+  ].filter((value): value is string => Boolean(value));
+}
+
+describe('main: keys -> AssumeRole', () => {
+  test('exports masked credentials, sets outputs, saves what the post step needs; one STS request', async () => {
+    const { runner, aws } = await main(scenarios.keysAndRole);
+    expect(runner.failure).toBeUndefined();
+    expect(aws.count('sts')).toBe(1);
+    expect(aws.count('AssumeRole')).toBe(1);
+    expect(runner.exported.AWS_ACCESS_KEY_ID).toMatch(/^ASIAFAKE/);
+    expect(runner.exported.AWS_REGION).toBe('eu-west-1');
+    expect(runner.outputs['aws-account-id']).toBe(ACCOUNT);
+    expect(runner.unmaskedUses(secretsOf(runner))).toEqual([]);
+    const restore = JSON.parse(runner.savedState.restore ?? '{}');
+    expect(restore.env).toMatchObject({ AWS_ACCESS_KEY_ID: null, AWS_REGION: null });
+    expect(runner.summary).toContain('AssumeRole');
+  });
+});
+
+describe('main: refusal explanations', () => {
+  const denied = `User: ${CALLER} is not authorized to perform: sts:AssumeRole on resource: ${ROLE}`;
+
+  test('the role exists and its trust policy does not name the caller: the principal to add is said', async () => {
+    const aws = new FakeAws()
+      .on('AssumeRole', () => queryError(403, 'AccessDenied', denied))
+      .on('GetRole', () =>
+        role(ROLE, {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/other` },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
+      );
+    const { runner } = await main(scenarios.keysAndRole, { aws });
+    expect(runner.failure).toContain(`AssumeRole refused: ${CALLER} may not assume ${ROLE}.`);
+    expect(runner.failure).toContain(
+      `its trust policy does not allow ${CALLER}: add "${CALLER}" as a principal`,
+    );
+    expect(aws.count('GetRole')).toBe(1);
+    expect(runner.exported).toEqual({});
+    expect(runner.outputs['aws-access-key-id']).toBeUndefined();
+  });
+
+  test('the role does not exist: said so, from iam:GetRole', async () => {
+    const aws = new FakeAws()
+      .on('AssumeRole', () => queryError(403, 'AccessDenied', denied))
+      .on('GetRole', () => queryError(404, 'NoSuchEntity', 'The role with name deploy cannot be found.'));
+    const { runner } = await main(scenarios.keysAndRole, { aws });
+    expect(runner.failure).toContain('The role does not exist in that account');
+  });
+
+  test('a caller in another account: IAM is not asked (it would answer for the caller’s own account)', async () => {
+    const stranger = 'arn:aws:iam::210987654321:user/dev';
+    const aws = new FakeAws().on('AssumeRole', () =>
+      queryError(403, 'AccessDenied', `User: ${stranger} is not authorized to perform: sts:AssumeRole`),
+    );
+    const { runner } = await main(scenarios.keysAndRole, { aws });
+    expect(aws.count('GetRole')).toBe(0);
+    expect(runner.failure).toContain("the role is in another account than the caller's");
+  });
+
+  test('a refusal naming no caller: the caller is asked of GetCallerIdentity', async () => {
+    const aws = new FakeAws().on('AssumeRole', () => queryError(403, 'AccessDenied', 'Access denied'));
+    const { runner } = await main(scenarios.keysAndRole, { aws });
+    expect(aws.count('GetCallerIdentity')).toBe(1);
+    expect(runner.failure).toContain(`${CALLER} may not assume ${ROLE}`);
+  });
+
+  test('web identity refused: the token claims the trust policy must match are said, the token masked', async () => {
+    const aws = new FakeAws().on('AssumeRoleWithWebIdentity', () =>
+      queryError(403, 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity'),
+    );
+    const { runner, fetchIdToken } = await main(scenarios.oidc, {
+      aws,
+      env: { ACTIONS_ID_TOKEN_REQUEST_URL: OIDC_URL },
+    });
+    expect(fetchIdToken).toHaveBeenCalledWith('sts.amazonaws.com');
+    expect(runner.failure).toContain(`AssumeRoleWithWebIdentity refused for ${ROLE}.`);
+    expect(runner.failure).toContain(
+      'for sub "repo:octo/site:ref:refs/heads/main" and aud "sts.amazonaws.com"',
+    );
+    const token = await fetchIdToken.mock.results[0]?.value;
+    expect(runner.unmaskedUses([token])).toEqual([]);
+    expect(runner.log).toContain('sub: "repo:octo/site:ref:refs/heads/main"');
+  });
+});
+
+describe('main: the deadline (action-timeout-s)', () => {
+  test('STS never answers: the step fails at the deadline, seals the runner, exports nothing', async () => {
+    const aws = new FakeAws().on('AssumeRole', () => new Promise(() => {}));
+    const { runner } = await main({ ...scenarios.keysAndRole, 'action-timeout-s': '1' }, { aws });
+    expect(runner.failure).toBe(
+      'action-timeout-s: the step did not finish within 1 s (AWS did not answer in time); no credentials were exported.',
+    );
+    expect(runner.isSealed).toBe(true);
+    expect(runner.exported).toEqual({});
+  });
+});
+
+describe('main: use-existing-credentials', () => {
+  const existing = {
+    AWS_ACCESS_KEY_ID: 'ASIAEXISTING00000000',
+    AWS_SECRET_ACCESS_KEY: 'existingSecretexistingSecretexisting',
+    AWS_SESSION_TOKEN: 'existingToken',
+    AWS_CREDENTIAL_EXPIRATION: '2030-01-01T00:00:00.000Z',
+  };
+
+  test('valid credentials in the environment are kept: outputs set, nothing exported, no AssumeRole', async () => {
+    const aws = new FakeAws().on('GetCallerIdentity', () =>
+      identity(`arn:aws:sts::${ACCOUNT}:assumed-role/deploy/earlier`),
+    );
+    const { runner } = await main(
+      { ...scenarios.oidc, 'use-existing-credentials': 'true' },
+      { aws, env: existing },
+    );
+    expect(runner.failure).toBeUndefined();
+    expect(aws.count('AssumeRole') + aws.count('AssumeRoleWithWebIdentity')).toBe(0);
+    expect(runner.exported).toEqual({});
+    expect(runner.outputs['aws-expiration']).toBe(existing.AWS_CREDENTIAL_EXPIRATION);
+    expect(runner.log.join('\n')).toContain('Credentials already in the environment are valid');
+    expect(runner.summary).toContain('use-existing-credentials');
+  });
+
+  test('credentials STS refuses are not kept: new ones are got', async () => {
+    const aws = new FakeAws().on('GetCallerIdentity', () =>
+      queryError(403, 'InvalidClientTokenId', 'bad token'),
+    );
+    const { runner } = await main(
+      { ...scenarios.keysAndRole, 'use-existing-credentials': 'true' },
+      { aws, env: existing },
+    );
+    expect(runner.log).toContain('No valid credentials in the environment; getting new ones.');
+    expect(aws.count('AssumeRole')).toBe(1);
+    expect(runner.exported.AWS_ACCESS_KEY_ID).toMatch(/^ASIAFAKE/);
+  });
+});
+
+describe('main: the S3 gate', () => {
+  test('a listing: keys logged in a group, outputs say accessible and how many', async () => {
+    const { runner, aws } = await main({ ...scenarios.keysAndRole, 'verify-bucket': 'site' });
+    expect(aws.count('ListObjectsV2')).toBe(1);
+    expect(runner.outputs).toMatchObject({ 'bucket-accessible': 'true', 'bucket-object-count': '2' });
+    expect(runner.log).toContain('index.html => "etag-index.html"');
+    expect(runner.exported.AWS_ACCESS_KEY_ID).toMatch(/^ASIAFAKE/);
+  });
+
+  test('refused and required: the gate holds, nothing exported, outputs still say so', async () => {
+    const aws = new FakeAws().on('ListObjectsV2', () => s3Error(403, 'AccessDenied', 'Access Denied'));
+    const { runner } = await main({ ...scenarios.keysAndRole, 'verify-bucket': 'site' }, { aws });
+    expect(runner.failure).toContain('S3 refused to list bucket site');
+    expect(runner.exported).toEqual({});
+    expect(runner.outputs).toMatchObject({ 'bucket-accessible': 'false', 'bucket-object-count': '0' });
+    expect(runner.summary).toContain('not accessible');
+  });
+
+  test('refused but verify-required is false: a warning, and the credentials are exported', async () => {
+    const aws = new FakeAws().on('ListObjectsV2', () => s3Error(403, 'AccessDenied', 'Access Denied'));
+    const inputs = { ...scenarios.keysAndRole, 'verify-bucket': 'site', 'verify-required': 'false' };
+    const { runner } = await main(inputs, { aws });
+    expect(runner.failure).toBeUndefined();
+    expect(runner.calls.find((c) => c.kind === 'warning')?.value).toContain(
+      '(verify-required is false: credentials were exported anyway)',
+    );
+    expect(runner.exported.AWS_ACCESS_KEY_ID).toMatch(/^ASIAFAKE/);
+  });
+});
+
+describe('post step', () => {
+  test('restores every variable the main step changed, and removes the profile it wrote', async () => {
+    const before = { AWS_REGION: 'us-east-1' };
+    const inputs = { ...scenarios.keysAndRole, 'aws-profile': 'ci', 'output-env-credentials': 'true' };
+    const first = await main(inputs, { env: before });
+    const credentialsFile = path.join(first.env.HOME ?? '', '.aws', 'credentials');
+    expect(fs.readFileSync(credentialsFile, 'utf8')).toContain('[ci]');
+
+    const post = new FakeRunner({}, first.runner.savedState);
+    cleanup(post, { ...first.env });
+    expect(post.exported).toMatchObject({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: '', AWS_PROFILE: '' });
+    expect(fs.existsSync(credentialsFile)).toBe(false);
+    expect(post.log).toContain('Removed profile ci.');
+    expect(post.calls.filter((c) => c.kind === 'warning')).toEqual([]);
+  });
+
+  test('a profile file removed by someone else: a warning, never a failure', async () => {
+    const first = await main({ ...scenarios.keysAndRole, 'aws-profile': 'ci' });
+    fs.rmSync(path.join(first.env.HOME ?? '', '.aws', 'credentials'));
+    const post = new FakeRunner({}, first.runner.savedState);
+    cleanup(post, { ...first.env });
+    expect(post.failure).toBeUndefined();
+    expect(post.calls.find((c) => c.kind === 'warning')?.value).toMatch(/^Profile cleanup: .*credentials: /);
+  });
+
+  test('a malformed record: cleanup is skipped with a warning', () => {
+    const post = new FakeRunner({}, { restore: '{"env": 3}' });
+    cleanup(post, jobEnv());
+    expect(post.failure).toBeUndefined();
+    expect(post.calls).toEqual([{ kind: 'warning', value: "Cleanup skipped: state 'restore' is malformed" }]);
+  });
+
+  test('AWS_SKIP_CLEANUP_STEP: the job is left as it is', () => {
+    const post = new FakeRunner({}, { restore: JSON.stringify({ env: { AWS_REGION: null } }) });
+    cleanup(post, jobEnv({ AWS_SKIP_CLEANUP_STEP: 'true' }));
+    expect(post.exported).toEqual({});
+    expect(post.log).toEqual(['AWS_SKIP_CLEANUP_STEP is true: the post step leaves the job as it is.']);
+  });
+});
