@@ -3,6 +3,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { KEYS, ROLE, scenariosAt } from '../fixtures/inputs';
 import { callerIdentity, envCredentials } from '../harness/aws';
 import { stsError } from '../harness/proxy';
 import type { Job, StepResult } from '../harness/runner';
@@ -15,15 +16,9 @@ import {
   useStack,
 } from './stack';
 
-const ROLE = 'arn:aws:iam::123456789012:role/deploy';
-const KEYS = {
-  'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE',
-  'aws-secret-access-key': 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-};
-
 const stack = useStack();
 const newJob = (env: Record<string, string | undefined> = {}) => stack.job(env);
-const base = () => ({ 'aws-region': 'us-east-1', 'sts-endpoint': stack.proxy.url });
+const base = () => scenariosAt(stack.proxy.url, 'us-east-1').base;
 
 /** Uses the exported credentials for a real call and returns the identity moto sees. */
 async function identityFromEnv(job: Job) {

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { KEYS, ROLE, scenariosAt } from '../fixtures/inputs';
 import { callerIdentity, envCredentials, seedBucket } from '../harness/aws';
 import { stsError } from '../harness/proxy';
 import type { Job } from '../harness/runner';
@@ -13,13 +14,8 @@ import { startTlsFront, type TlsFront } from '../harness/tls';
 import { expectFailure, expectNoLeaks, expectRefused, expectSuccess, HELD_GATE, useStack } from './stack';
 
 const stack = useStack();
-const ROLE = 'arn:aws:iam::123456789012:role/deploy';
-const KEYS = {
-  'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE',
-  'aws-secret-access-key': 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-};
-const base = () => ({ 'aws-region': 'eu-west-1', 'sts-endpoint': stack.proxy.url });
-const keysAndRole = () => ({ ...base(), ...KEYS, 'role-to-assume': ROLE });
+const base = () => scenariosAt(stack.proxy.url).base;
+const keysAndRole = () => scenariosAt(stack.proxy.url).keysAndRole;
 
 const assumeRequests = () => stack.proxy.requests.filter((r) => r.operation === 'AssumeRole');
 /** The access key id that signed a request (from its SigV4 Authorization header). */

@@ -2,20 +2,13 @@
  * Faults moto cannot make — throttling, 5xx, resets, hangs — injected by the loopback proxy in front of it:
  * retried only where retrying helps, never hanging, and the post step puts the job back as it was.
  */
+import { KEYS, ROLE, scenariosAt } from '../fixtures/inputs';
 import { stsError } from '../harness/proxy';
 import { expectFailure, expectNoLeaks, expectSuccess, useStack } from './stack';
 
 const stack = useStack();
-const ROLE = 'arn:aws:iam::123456789012:role/deploy';
-const KEYS = {
-  'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE',
-  'aws-secret-access-key': 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-};
 const inputs = (more: Record<string, string> = {}) => ({
-  'aws-region': 'eu-west-1',
-  'sts-endpoint': stack.proxy.url,
-  ...KEYS,
-  'role-to-assume': ROLE,
+  ...scenariosAt(stack.proxy.url).keysAndRole,
   ...more,
 });
 const assumes = () => stack.proxy.count('AssumeRole');

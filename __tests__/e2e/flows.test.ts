@@ -2,6 +2,7 @@
  * GetSessionToken, GetFederationToken and explained refusals, against moto with IAM enforcement on:
  * every request is signed, and role trust policies are checked.
  */
+import { scenariosAt } from '../fixtures/inputs';
 import { allow, bootstrapAdmin, callerIdentity, envCredentials, iamSeeder } from '../harness/aws';
 import { stsError, xmlValue } from '../harness/proxy';
 import type { Job, StepResult } from '../harness/runner';
@@ -28,10 +29,7 @@ beforeAll(async () => {
 }, 60_000);
 
 const inputs = (keys: Keys, more: Record<string, string>) => ({
-  'aws-region': 'us-east-1',
-  'sts-endpoint': stack.proxy.url,
-  'aws-access-key-id': keys.accessKeyId,
-  'aws-secret-access-key': keys.secretAccessKey,
+  ...scenariosAt(stack.proxy.url, 'us-east-1').withKeys(keys),
   ...more,
 });
 /** IAM is reached through the proxy too, so every request is counted. */

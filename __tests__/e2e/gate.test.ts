@@ -1,6 +1,7 @@
 /**
  * The S3 access gate, against moto with IAM enforcement on: roles see only what their policies allow.
  */
+import { scenariosAt } from '../fixtures/inputs';
 import { allow, bootstrapAdmin, iamSeeder, seedBucket } from '../harness/aws';
 import type { StepResult } from '../harness/runner';
 import { expectFailure, expectNoLeaks, expectSuccess, HELD_GATE, useStack } from './stack';
@@ -29,12 +30,8 @@ beforeAll(async () => {
 }, 120_000);
 
 const inputs = (role: string, more: Record<string, string>) => ({
-  'aws-region': 'us-east-1',
-  'sts-endpoint': stack.proxy.url,
+  ...scenariosAt(stack.proxy.url, 'us-east-1').withKeys(dev, role),
   's3-endpoint': stack.proxy.url,
-  'aws-access-key-id': dev.accessKeyId,
-  'aws-secret-access-key': dev.secretAccessKey,
-  'role-to-assume': role,
   ...more,
 });
 
