@@ -35,6 +35,18 @@ const inputs = (keys: Keys, more: Record<string, string>) => ({
 /** IAM is reached through the proxy too, so every request is counted. */
 const iamEnv = () => ({ AWS_ENDPOINT_URL_IAM: stack.proxy.url });
 
+/**
+ * moto grants any DurationSeconds whatever the role's MaxSessionDuration; AWS refuses one above it, in
+ * these words. The proxy answers AssumeRole so; IAM requests still reach moto.
+ */
+function refuseDuration(): void {
+  const refusal = stsError(
+    'ValidationError',
+    'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+  );
+  stack.proxy.fault = (r) => (r.operation === 'AssumeRole' ? { status: 400, body: refusal } : undefined);
+}
+
 function expiresInSeconds(result: StepResult): number {
   return (Date.parse(result.outputs['aws-expiration'] ?? '') - Date.now()) / 1000;
 }
@@ -157,23 +169,29 @@ describe('AssumeRole refusals are explained and never retried', () => {
     expect(stack.proxy.count('AssumeRole')).toBe(1);
   });
 
-  test('a duration above the role MaxSessionDuration, with both numbers, before STS is asked', async () => {
+  test('a duration above the role MaxSessionDuration: STS refuses it once, then IAM gives both numbers', async () => {
+    refuseDuration();
     const result = await stack
       .job(iamEnv())
       .main(inputs(dev, { 'role-to-assume': shortRole, 'role-duration-seconds': '7200' }));
     const message = expectFailure(result);
     expect(message).toContain("'role-duration-seconds' asks for 7200 seconds");
     expect(message).toContain('at most 3600 seconds');
-    expect(stack.proxy.count('AssumeRole')).toBe(0);
+    // One STS request (refused, never retried), then the one IAM look-up that explains it.
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole', 'GetRole']);
+    expectNoLeaks(result, dev.secretAccessKey);
   });
 
   test("another account's role of the same name: its local namesake's limit is not applied", async () => {
     const elsewhere = 'arn:aws:iam::111122223333:role/short';
+    refuseDuration();
     const result = await stack
       .job(iamEnv())
       .main(inputs(dev, { 'role-to-assume': elsewhere, 'role-duration-seconds': '7200' }));
-    // GetRole answered for 123456789012's short (3600 s): not the role asked for, so STS decides.
-    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['GetRole', 'AssumeRole']);
+    // GetRole answered for 123456789012's short (3600 s): not the role asked for, so no limit is named.
+    const message = expectFailure(result);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole', 'GetRole']);
+    expect(message).toContain("the role's MaxSessionDuration (3600 seconds unless the role owner raised it)");
     expect(`${result.stdout}${result.stderr}`).not.toContain('at most 3600');
   });
 
@@ -205,7 +223,8 @@ describe('AssumeRole refusals are explained and never retried', () => {
     );
     expectSuccess(result);
     expect(Math.abs(expiresInSeconds(result) - 7200)).toBeLessThan(60);
-    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['GetRole', 'AssumeRole']);
+    // STS alone decides: no IAM look-up before it, so exactly one request.
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole']);
     expect((await identityFromEnv(job)).Arn).toBe(
       'arn:aws:sts::123456789012:assumed-role/open/GitHubActions',
     );

@@ -1,5 +1,5 @@
 /**
- * IAM, read only to explain a failure or check a limit. Loaded with a dynamic import, so a step that
+ * IAM, read only to explain a failure. Loaded with a dynamic import, so a step that
  * succeeds without it never pays for the IAM client.
  */
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';

@@ -1,20 +1,13 @@
 /**
- * Carries out a plan: the STS call it names, and — only when something fails or a limit is at stake —
- * the IAM look-ups that explain why. Side effects on the runner go through `io`.
+ * Carries out a plan: the STS call it names, and — only when it fails — the IAM look-ups that explain
+ * why. Side effects on the runner go through `io`.
  */
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
 import type { Config } from '../inputs/config';
 import { keysFromEnv } from '../inputs/env';
 import type { Plan } from '../inputs/plan';
-import {
-  type Credentials,
-  DEFAULT_SESSION_SECONDS,
-  type Env,
-  type Identity,
-  type Issued,
-  StsOperation,
-} from '../names';
+import { type Credentials, type Env, type Identity, type Issued, StsOperation } from '../names';
 import { AwsCallError } from './classify';
 import { createStsClient } from './clients';
 import {
@@ -27,7 +20,6 @@ import {
 import {
   assumeRoleTagged,
   type Call,
-  checkDuration,
   explainRoleFailure,
   type Io,
   keysOfProfile,
@@ -63,8 +55,9 @@ export async function obtain(config: Config, plan: Plan, io: Io): Promise<Issued
       const call: Call = { config, io, signer };
       return withSts(call, async (sts) => {
         if (plan.signer === undefined) await requireAmbientCredentials(sts, plan.role);
+        // A duration over the role's limit is STS's to refuse, in this same request (and then explained):
+        // asking IAM first would cost every long session a round trip, and IAM is often not readable.
         const roleArn = await resolveRole(sts, plan.role);
-        if (config.durationSeconds > DEFAULT_SESSION_SECONDS) await checkDuration(call, roleArn);
         const request: RoleRequest = {
           ...session,
           roleArn,

@@ -1,6 +1,6 @@
 /**
- * The AssumeRole path's helpers: who signs, which role, and (when AssumeRole is refused or a limit is at
- * stake) what IAM can tell to explain it.
+ * The AssumeRole path's helpers: who signs, which role, and (when AssumeRole is refused) what IAM can
+ * tell to explain it.
  */
 import type { STSClient } from '@aws-sdk/client-sts';
 import { InputError } from '../errors';
@@ -86,15 +86,6 @@ export async function keysOfProfile(profile: string, io: Io): Promise<Credential
       Input.RoleChaining,
       `Input 'role-chaining' signs with the profile AWS_PROFILE names ("${profile}"), and it gave no credentials: ${why}`,
     );
-  }
-}
-
-/** A duration over the default limit is at stake: ask IAM for the role's limit first (best effort). */
-export async function checkDuration(call: Call, roleArn: string): Promise<void> {
-  const role = await lookUpRole(call, roleArn);
-  const { durationSeconds } = call.config;
-  if ('found' in role && role.found && durationSeconds > role.maxSessionDuration) {
-    throw new Error(explainDurationTooLong(roleArn, durationSeconds, role.maxSessionDuration));
   }
 }
 
