@@ -169,6 +169,25 @@ describe('AssumeRole refusals are explained and never retried', () => {
     expect(stack.proxy.count('AssumeRole')).toBe(1);
   });
 
+  test('STS at a custom endpoint and no IAM endpoint: IAM is not asked, and the message says why', async () => {
+    // Every request goes through the proxy: STS's as absolute URLs, one to AWS's public IAM as a CONNECT.
+    const result = await stack.job().main({
+      ...inputs(dev, { 'role-to-assume': deployRole }),
+      'sts-endpoint': stack.moto.url,
+      'http-proxy': stack.proxy.url,
+    });
+    const message = expectFailure(result);
+    expect(message).toContain(`${dev.arn} may not assume ${deployRole}`);
+    expect(message).toContain(
+      'this explanation is partial: IAM was not asked, since STS is reached at a custom endpoint and ' +
+        'neither AWS_ENDPOINT_URL_IAM nor AWS_ENDPOINT_URL names one for IAM',
+    );
+    expect(stack.proxy.tunnels).toEqual([]);
+    expect(stack.proxy.count('GetRole')).toBe(0);
+    expect(stack.proxy.count('AssumeRole')).toBe(1);
+    expectNoLeaks(result, dev.secretAccessKey);
+  });
+
   test('a duration above the role MaxSessionDuration: STS refuses it once, then IAM gives both numbers', async () => {
     refuseDuration();
     const result = await stack

@@ -9,6 +9,7 @@ import {
   isChainedDurationRefusal,
   isDurationRefusal,
   loggableClaims,
+  NO_IAM_ENDPOINT,
   trustAllows,
   untrustedTlsHint,
 } from '../../src/aws/explain';
@@ -97,6 +98,16 @@ describe('messages', () => {
       'm',
     );
     expect(text).toContain('own policies must allow sts:AssumeRole');
+  });
+
+  test('AssumeRole denied, IAM not asked (STS at a custom endpoint, none for IAM): one clause says so', () => {
+    const text = explainAssumeRoleDenied(ROLE, DEV, { unknown: NO_IAM_ENDPOINT }, 'm');
+    expect(text).toBe(
+      `AssumeRole refused: ${DEV} may not assume ${ROLE}. Either the role's trust policy does not allow ${DEV}, ` +
+        `or ${DEV} lacks sts:AssumeRole on the role (this explanation is partial: IAM was not asked, since STS is ` +
+        'reached at a custom endpoint and neither AWS_ENDPOINT_URL_IAM nor AWS_ENDPOINT_URL names one for IAM, ' +
+        `so the role could not be inspected). Add "${DEV}" as a principal of the trust policy. AWS said: m`,
+    );
   });
 
   test('AssumeRole denied with nothing known', () => {

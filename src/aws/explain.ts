@@ -77,6 +77,11 @@ function asArray(value: unknown): unknown[] {
 export const OTHER_ACCOUNT =
   "the role is in another account than the caller's, and IAM answers only for its own";
 
+/** Why IAM is not asked when STS is at a custom endpoint and IAM has none (see role.ts lookUpRole). */
+export const NO_IAM_ENDPOINT =
+  'this explanation is partial: IAM was not asked, since STS is reached at a custom endpoint and ' +
+  'neither AWS_ENDPOINT_URL_IAM nor AWS_ENDPOINT_URL names one for IAM';
+
 export function explainAssumeRoleDenied(
   roleArn: string,
   caller: string | undefined,

@@ -18,6 +18,7 @@ import {
   explainDurationTooLong,
   isChainedDurationRefusal,
   isDurationRefusal,
+  NO_IAM_ENDPOINT,
   OTHER_ACCOUNT,
   type RoleLookup,
 } from './explain';
@@ -134,7 +135,14 @@ export async function explainRoleFailure(
   return error;
 }
 
+/**
+ * What IAM says of the role. Not asked when STS is reached at a custom endpoint (a private one, most
+ * likely) and no IAM endpoint is set: AWS's public IAM is then another network, maybe unreachable from
+ * here, and not one the user chose to send requests to.
+ */
 async function lookUpRole({ config, signer, io }: Call, roleArn: string): Promise<RoleLookup> {
+  if (config.stsEndpoint !== undefined && config.iamEndpoint === undefined)
+    return { unknown: NO_IAM_ENDPOINT };
   const iam = await import('./iam');
   const client = iam.createIamClient(config, signer, io.hooks);
   try {
