@@ -178,6 +178,73 @@ describe('bounded, and final where retrying cannot help', () => {
   }, 30_000);
 });
 
+describe('an endpoint that does not answer as STS does is told in plain words', () => {
+  /** The one ::error:: line: plain words, no SDK internals, one line, one full stop at the end. */
+  function expectPlain(message: string): void {
+    expect(message).not.toMatch(/\n|\r/);
+    expect(message).toMatch(/[^.]\.$/);
+    expect(message).not.toMatch(/\.\./);
+    expect(message).not.toMatch(/@aws-sdk|@smithy|\$response|Deserialization|Unknown/);
+  }
+  const PAGE =
+    '<!DOCTYPE html>\n<html><head><title>Sign in</title></head>\n<body><p>Please sign in<br></body></html>';
+
+  test('a 200 with an HTML page: "answered HTML, not STS", the page itself never shown', async () => {
+    stack.proxy.fault = (r) =>
+      r.operation === 'AssumeRole'
+        ? { status: 200, body: PAGE, headers: { 'Content-Type': 'text/html; charset=utf-8' } }
+        : undefined;
+    const result = await stack.job().main(inputs());
+    const message = expectFailure(result);
+    expect(message).toBe(
+      `STS AssumeRole failed while assuming ${ROLE}: the endpoint answered HTML (HTTP 200), not STS.`,
+    );
+    expectPlain(message);
+    expect(`${result.stdout}${result.stderr}`).not.toContain('Please sign in');
+    expect(assumes()).toBe(1);
+    expectNoLeaks(result, KEYS['aws-secret-access-key']);
+  });
+
+  test('a 302: "redirected to <Location>", without its query', async () => {
+    const location = 'https://login.example.com/sso/start?session=s3cr3t-redirect-token#frag';
+    stack.proxy.fault = (r) =>
+      r.operation === 'AssumeRole' ? { status: 302, headers: { Location: location } } : undefined;
+    const result = await stack.job().main(inputs());
+    const message = expectFailure(result);
+    expect(message).toBe(
+      `STS AssumeRole failed while assuming ${ROLE}: the endpoint redirected to ` +
+        'https://login.example.com/sso/start (HTTP 302) instead of answering as STS does.',
+    );
+    expectPlain(message);
+    expect(`${result.stdout}${result.stderr}`).not.toContain('s3cr3t-redirect-token');
+    expect(assumes()).toBe(1);
+  });
+
+  test('no answer at all: the timeout in plain words, one full stop', async () => {
+    stack.proxy.fault = (r) => (r.operation === 'AssumeRole' ? { hang: true } : undefined);
+    const result = await stack.job().main(inputs({ 'disable-retry': 'true' }));
+    const message = expectFailure(result);
+    expect(message).toBe(
+      `STS AssumeRole failed while assuming ${ROLE}: ETIMEDOUT: the endpoint did not answer within 5000 ms.`,
+    );
+    expectPlain(message);
+    expect(assumes()).toBe(1);
+  }, 30_000);
+
+  test('a 502 HTML page from a gateway is retried, and each retry line says so plainly', async () => {
+    failFirst(1, { status: 502, body: PAGE, headers: { 'Content-Type': 'text/html' } });
+    const result = await stack.job().main(inputs());
+    expectSuccess(result);
+    expect(assumes()).toBe(2);
+    const retry = result.stdout.split('\n').filter((line) => line.startsWith('STS request failed'));
+    expect(retry).toEqual([
+      expect.stringMatching(
+        /^STS request failed: the endpoint answered HTML \(HTTP 502\), not STS\. Retrying in \d+ ms \(attempt 2 of 12\)\.$/,
+      ),
+    ]);
+  });
+});
+
 describe('the post step puts the job back as it was', () => {
   test('a second use in the job hands the first role back afterwards, and clears what was not set', async () => {
     const job = stack.job();

@@ -163,6 +163,33 @@ describe('an untrusted TLS certificate', () => {
   });
 });
 
+describe("an answer that was not S3's", () => {
+  const base = { bucket: 'site', prefix: '', principal: ROLE, region: 'us-east-1' };
+  test.each([
+    [403, 'HtmlAnswer', 'the endpoint answered HTML (HTTP 403), not S3'],
+    [
+      301,
+      'Redirect',
+      'the endpoint redirected to https://portal.example.com/ (HTTP 301) instead of answering as S3 does',
+    ],
+  ])('HTTP %s is said as it was, not as S3 refusing or a wrong region', (status, code, message) => {
+    const reason = explainBucketFailure({ ...base, status, code, message, kind: 'other', foreign: 'x' });
+    expect(reason).toBe(`Could not list bucket site: ${message}.`);
+  });
+
+  test("a redirect naming the bucket's region is S3's own", () => {
+    const reason = explainBucketFailure({
+      ...base,
+      status: 301,
+      code: 'Redirect',
+      message: 'the endpoint redirected to x (HTTP 301) instead of answering as S3 does',
+      foreign: 'redirect',
+      bucketRegion: 'eu-west-1',
+    });
+    expect(reason).toContain('is in eu-west-1, not us-east-1');
+  });
+});
+
 describe('a chained session over an hour', () => {
   const aws =
     'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.';

@@ -79,6 +79,7 @@ export function transportOptions({ config, service, endpoint, hooks }: Transport
     // Each retry is told as this service's.
     retryStrategy: new ClassifiedRetryStrategy({
       ...config.retry,
+      service: service.toUpperCase(),
       onRetry: (notice) => hooks.onRetry?.({ ...notice, service }),
     }),
     requestHandler,

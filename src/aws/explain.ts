@@ -168,10 +168,14 @@ export function explainBucketFailure(input: {
   message: string;
   bucketRegion?: string;
   kind?: ErrorKind;
+  /** The answer was not S3's (see Classified.foreign): `message` says what it was. */
+  foreign?: string;
 }): string {
-  const { bucket, prefix, principal, region, code, status, message, bucketRegion, kind } = input;
+  const { bucket, prefix, principal, region, code, status, message, bucketRegion, kind, foreign } = input;
   const where = prefix === '' ? `bucket ${bucket}` : `bucket ${bucket} under prefix "${prefix}"`;
   if (code === 'NoSuchBucket') return `S3 bucket ${bucket} does not exist (checked in ${region}).`;
+  // Not S3 refusing, nor S3 naming the bucket's region: whatever its status, just what it was.
+  if (foreign !== undefined && bucketRegion === undefined) return `Could not list ${where}: ${message}.`;
   const wrongRegion =
     code === 'PermanentRedirect' ||
     code === 'AuthorizationHeaderMalformed' ||

@@ -35,6 +35,7 @@ export async function verifyBucket({ config, check, issued, hooks }: GateRequest
       region: config.region,
       code: error.detail.code,
       kind: error.detail.kind,
+      foreign: error.detail.foreign,
       status: error.detail.status,
       message: error.detail.message,
       bucketRegion: error.bucketRegion,

@@ -42,9 +42,10 @@ export async function lookUpRole(client: IAMClient, roleArn: string): Promise<Ro
       trustPolicy: document ? parseDocument(document) : undefined,
     };
   } catch (error) {
-    const detail = classifyAwsError(error);
+    const detail = classifyAwsError(error, 'IAM');
     if (detail.code === 'NoSuchEntity' || detail.code === 'NoSuchEntityException') return { found: false };
-    return { unknown: `iam:GetRole failed: ${detail.code}` };
+    // AWS's code says enough; an answer that was not AWS's is told in its plain words.
+    return { unknown: `iam:GetRole failed: ${detail.foreign === undefined ? detail.code : detail.message}` };
   }
 }
 

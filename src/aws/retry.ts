@@ -5,7 +5,7 @@
  */
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 import type { RetryPolicy as InputRetryPolicy } from '../inputs/config';
-import { type Classified, classifyAwsError } from './classify';
+import { type Classified, classifyAwsError, describeFailure } from './classify';
 
 /** A retry about to happen: told to the step's log, so a slow step says why it is slow. */
 export interface RetryNotice {
@@ -21,8 +21,10 @@ export interface RetryNotice {
   stopped?: 'deadline';
 }
 
-/** The input's retry policy, and who is told of each retry. */
+/** The input's retry policy, whose requests it retries, and who is told of each retry. */
 export interface RetryPolicy extends InputRetryPolicy {
+  /** The client's service as errors name it, e.g. 'STS' (see classifyAwsError); absent: 'AWS'. */
+  service?: string;
   /** Told of every retry, once it is decided and before the wait, and of one the deadline stops. */
   onRetry?: (notice: RetryNotice) => void;
 }
@@ -57,7 +59,7 @@ export class ClassifiedRetryStrategy implements RetryStrategyV2 {
   /** Throws (and the SDK then throws the request's own error) when the error is final or a bound is hit. */
   async refreshRetryTokenForRetry(previous: RetryToken, info: RetryErrorInfo): Promise<RetryToken> {
     const retry = previous.getRetryCount() + 1;
-    const failure = classifyAwsError(info.error);
+    const failure = classifyAwsError(info.error, this.policy.service);
     if (!failure.retriable) throw new Error('not retriable');
     if (retry >= this.policy.maxAttempts) throw new Error('attempts exhausted');
     const delay = backoffDelay(retry, this.random);
@@ -78,13 +80,12 @@ export class ClassifiedRetryStrategy implements RetryStrategyV2 {
 export function describeRetry(notice: RetryNotice): string {
   const { failure } = notice;
   const service = notice.service === undefined ? 'AWS' : notice.service.toUpperCase();
-  const status = failure.status === undefined ? '' : ` (HTTP ${failure.status})`;
-  // One line, whatever AWS sent, and no doubled full stop before ours.
-  const message = failure.message.replace(/\s+/g, ' ').trim().replace(/\.+$/, '');
-  const why = message === '' || message === failure.code ? '' : `: ${message}`;
+  // One line, whatever was answered, and no doubled full stop before ours.
+  const what = describeFailure(failure);
+  const why = failure.foreign === undefined ? ` with ${what}` : `: ${what}`;
   const next =
     notice.stopped === 'deadline'
       ? `No retry (attempt ${notice.attempt} of ${notice.maxAttempts}): its wait would pass the action-timeout-s deadline.`
       : `Retrying in ${notice.delayMs} ms (attempt ${notice.attempt} of ${notice.maxAttempts}).`;
-  return `${service} request failed with ${failure.code}${status}${why}. ${next}`;
+  return `${service} request failed${why}. ${next}`;
 }

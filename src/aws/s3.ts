@@ -5,7 +5,7 @@
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../inputs/config';
 import type { Credentials } from '../names';
-import { AwsCallError, classifyAwsError } from './classify';
+import { AwsCallError, classifyAwsError, describeFailure } from './classify';
 import { type Hooks, transportOptions } from './clients';
 
 export interface ListedObject {
@@ -66,8 +66,8 @@ export async function listObjects(
       truncated: out.IsTruncated === true,
     };
   } catch (error) {
-    const detail = classifyAwsError(error);
-    const wrapped = new AwsCallError('ListObjectsV2', detail, `${detail.code}: ${detail.message}`);
+    const detail = classifyAwsError(error, 'S3');
+    const wrapped = new AwsCallError('ListObjectsV2', detail, describeFailure(detail));
     throw new BucketError(wrapped, bucketRegionOf(error));
   }
 }

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { type Credentials, type Identity, type Issued, OPERATION_API, StsOperation } from '../names';
 import { accountOf } from './arn';
-import { AwsCallError, classifyAwsError } from './classify';
+import { AwsCallError, classifyAwsError, describeFailure } from './classify';
 import { untrustedTlsHint } from './explain';
 
 /** Limits on a session: an inline policy and managed policy ARNs (for federation, its whole policy). */
@@ -144,10 +144,10 @@ const NO_CREDENTIALS_HINT =
   'There were no credentials to sign with: pass aws-access-key-id and aws-secret-access-key, ' +
   'or run after a step that provides AWS credentials.';
 
+/** One line, one full stop (and a hint's own): what was asked, and what went wrong, in plain words. */
 function wrap(operation: string, what: string, error: unknown): AwsCallError {
   if (error instanceof AwsCallError) return error;
-  const detail = classifyAwsError(error);
-  const status = detail.status === undefined ? '' : ` (HTTP ${detail.status})`;
+  const detail = classifyAwsError(error, 'STS');
   const hint =
     detail.code === 'CredentialsProviderError'
       ? ` ${NO_CREDENTIALS_HINT}`
@@ -157,6 +157,6 @@ function wrap(operation: string, what: string, error: unknown): AwsCallError {
   return new AwsCallError(
     operation,
     detail,
-    `STS ${operation} failed while ${what}: ${detail.code}${status}: ${detail.message}.${hint}`,
+    `STS ${operation} failed while ${what}: ${describeFailure(detail)}.${hint}`,
   );
 }
