@@ -69,6 +69,7 @@ export async function obtain(config: Config, plan: Plan, io: Io): Promise<Issued
           ...session,
           roleArn,
           ...(config.externalId === undefined ? {} : { externalId: config.externalId }),
+          ...(config.sourceIdentity === undefined ? {} : { sourceIdentity: config.sourceIdentity }),
           ...(config.tagging === undefined ? {} : config.tagging),
         };
         try {

@@ -29,6 +29,8 @@ export interface RoleRequest extends SessionPolicy {
   durationSeconds: number;
   /** AssumeRole only. */
   externalId?: string;
+  /** AssumeRole only: AssumeRoleWithWebIdentity takes a source identity from the token alone. */
+  sourceIdentity?: string;
   /** Session tags, AssumeRole only. */
   tags?: Tag[];
   transitiveTagKeys?: string[];
@@ -51,6 +53,7 @@ export async function assumeRole(client: STSClient, request: RoleRequest): Promi
         DurationSeconds: request.durationSeconds,
         ...policyParams(request),
         ...(request.externalId === undefined ? {} : { ExternalId: request.externalId }),
+        ...(request.sourceIdentity === undefined ? {} : { SourceIdentity: request.sourceIdentity }),
         ...(request.tags === undefined || request.tags.length === 0 ? {} : { Tags: request.tags }),
         ...(request.transitiveTagKeys === undefined || request.transitiveTagKeys.length === 0
           ? {}
