@@ -60,6 +60,7 @@ export enum Input {
   OverwriteAwsProfile = 'overwrite-aws-profile',
   RoleChaining = 'role-chaining',
   RoleExternalId = 'role-external-id',
+  RoleSourceIdentity = 'role-source-identity',
   RoleSkipSessionTagging = 'role-skip-session-tagging',
   TransitiveTagKeys = 'transitive-tag-keys',
   CustomTags = 'custom-tags',

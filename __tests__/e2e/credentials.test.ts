@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KEYS, ROLE, scenariosAt } from '../fixtures/inputs';
 import { callerIdentity, envCredentials } from '../harness/aws';
+import { githubClaims, makeJwt } from '../harness/oidc';
 import { stsError } from '../harness/proxy';
 import type { Job, StepResult } from '../harness/runner';
 import {
@@ -153,6 +154,35 @@ describe('web identity refusals are explained with the token claims', () => {
     expect(message).toContain(ROLE);
     expect(stack.proxy.count('AssumeRoleWithWebIdentity')).toBe(1);
     expectNoLeaks(result, stack.oidc.issued.at(-1));
+  });
+
+  test('a token carrying a source identity claim: the trust policy needs sts:SetSourceIdentity too', async () => {
+    stack.proxy.fault = (request) =>
+      request.operation === 'AssumeRoleWithWebIdentity'
+        ? {
+            status: 403,
+            body: stsError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity'),
+          }
+        : undefined;
+    const job = newJob();
+    const token = makeJwt({
+      ...githubClaims('sts.amazonaws.com'),
+      'https://aws.amazon.com/source_identity': 'octocat',
+    });
+    fs.writeFileSync(path.join(job.dir, 'workspace', 'token.jwt'), token);
+    const result = await job.main({
+      ...base(),
+      'role-to-assume': ROLE,
+      'web-identity-token-file': 'token.jwt',
+    });
+    const message = expectFailure(result);
+    expect(message).toContain(
+      'The token carries a source identity ("octocat", claim https://aws.amazon.com/source_identity), so the ' +
+        'trust policy must allow sts:SetSourceIdentity as well.',
+    );
+    expect(stack.proxy.requests[0]?.params).not.toHaveProperty('SourceIdentity');
+    expect(stack.proxy.count('AssumeRoleWithWebIdentity')).toBe(1);
+    expectNoLeaks(result, token);
   });
 
   test('the non-secret claims are logged in a collapsed group', async () => {

@@ -234,6 +234,29 @@ describe('role-chaining', () => {
     expect((await identityFromEnv(job)).Arn).toBe('arn:aws:sts::123456789012:assumed-role/next/chained');
   });
 
+  test('GitHub OIDC, then a chained AssumeRole that sets the source identity (the README two steps)', async () => {
+    const job = stack.job(stack.oidc.env);
+    const first = await job.main({ ...base(), 'role-to-assume': ROLE });
+    expectSuccess(first);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRoleWithWebIdentity']);
+    expect(stack.proxy.requests[0]?.params).not.toHaveProperty('SourceIdentity');
+    const firstKey = first.env.AWS_ACCESS_KEY_ID;
+    stack.proxy.clear();
+    const second = await job.main({
+      ...base(),
+      'role-to-assume': 'arn:aws:iam::123456789012:role/next',
+      'role-chaining': 'true',
+      'role-source-identity': 'octocat',
+    });
+    expectSuccess(second);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole']);
+    expect(assumeRequests()[0]?.params.SourceIdentity).toBe('octocat');
+    expect(signedWith(assumeRequests()[0]?.headers ?? {})).toBe(firstKey);
+    expect((await identityFromEnv(job)).Arn).toBe(second.outputs['authenticated-arn']);
+    expectNoLeaks(first, stack.oidc.issued.at(-1));
+    expectNoLeaks(second, first.env.AWS_SECRET_ACCESS_KEY);
+  });
+
   test("configure-aws-credentials' chain of profiles: the second step signs with the first's profile", async () => {
     const job = stack.job();
     const first = await job.main({ ...keysAndRole(), 'aws-profile': 'firstRoleInChain' });
@@ -393,6 +416,21 @@ describe('AssumeRole parameters', () => {
     expect(assumeRequests()).toHaveLength(2);
     const retried = Object.entries(assumeRequests()[1]?.params ?? {}).filter(([k]) => k.endsWith('.Key'));
     expect(retried.map(([, v]) => v)).toEqual(['GitHub', 'Repository']);
+  });
+
+  test('role-source-identity is sent as SourceIdentity, and the session works', async () => {
+    const job = stack.job();
+    const result = await job.main({ ...keysAndRole(), 'role-source-identity': 'octocat' });
+    expectSuccess(result);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole']);
+    expect(sent()).toMatchObject({ RoleArn: ROLE, SourceIdentity: 'octocat' });
+    expect((await identityFromEnv(job)).Arn).toBe(result.outputs['authenticated-arn']);
+    expectNoLeaks(result, KEYS['aws-secret-access-key']);
+  });
+
+  test('without role-source-identity no SourceIdentity is sent', async () => {
+    expectSuccess(await stack.job().main(keysAndRole()));
+    expect(sent()).not.toHaveProperty('SourceIdentity');
   });
 
   test("a role given by name is in the caller's account", async () => {

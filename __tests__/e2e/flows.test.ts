@@ -16,6 +16,7 @@ let blind: Keys; // may call STS, not IAM
 let deployRole: string; // trusts someone else only
 let shortRole: string; // trusts dev; MaxSessionDuration 3600
 let openRole: string; // trusts dev
+let sourcedRole: string; // trusts dev to assume it and set the source identity
 
 beforeAll(async () => {
   const admin = await bootstrapAdmin(stack.moto);
@@ -25,6 +26,9 @@ beforeAll(async () => {
   deployRole = await seed.role('deploy', ['arn:aws:iam::123456789012:user/someone-else']);
   shortRole = await seed.role('short', [dev.arn], { maxSessionDuration: 3600 });
   openRole = await seed.role('open', [dev.arn, blind.arn], { maxSessionDuration: 7200 });
+  sourcedRole = await seed.role('sourced', [dev.arn], {
+    actions: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+  });
   seed.close();
 }, 60_000);
 
@@ -253,5 +257,75 @@ describe('AssumeRole refusals are explained and never retried', () => {
     const result = await stack.job(iamEnv()).main(inputs(blind, { 'role-to-assume': openRole }));
     expectSuccess(result);
     expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole']);
+  });
+});
+
+describe('role-source-identity', () => {
+  const sourceIdentityOf = () =>
+    stack.proxy.requests.find((r) => r.operation === 'AssumeRole')?.params.SourceIdentity;
+
+  test('a trust policy allowing sts:SetSourceIdentity: SourceIdentity is sent, the session granted', async () => {
+    const job = stack.job(iamEnv());
+    const result = await job.main(
+      inputs(dev, { 'role-to-assume': sourcedRole, 'role-source-identity': 'octocat' }),
+    );
+    expectSuccess(result);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole']);
+    expect(sourceIdentityOf()).toBe('octocat');
+    expect((await identityFromEnv(job)).Arn).toBe(
+      'arn:aws:sts::123456789012:assumed-role/sourced/GitHubActions',
+    );
+    expectNoLeaks(result, dev.secretAccessKey);
+  });
+
+  // moto checks a trust policy for sts:AssumeRole only, never sts:SetSourceIdentity: AWS's refusal is
+  // answered by the proxy, in AWS's words.
+  test('AWS refusing sts:SetSourceIdentity: the error says it is missing from the trust policy', async () => {
+    const refusal = `User: ${dev.arn} is not authorized to perform: sts:SetSourceIdentity on resource: ${openRole}`;
+    stack.proxy.fault = (r) =>
+      r.operation === 'AssumeRole' ? { status: 403, body: stsError('AccessDenied', refusal) } : undefined;
+    const result = await stack
+      .job(iamEnv())
+      .main(inputs(dev, { 'role-to-assume': openRole, 'role-source-identity': 'octocat' }));
+    const message = expectFailure(result);
+    expect(message).toContain(
+      'AWS refused sts:SetSourceIdentity: role-source-identity sent SourceIdentity "octocat", which needs it as ' +
+        'well as sts:AssumeRole.',
+    );
+    expect(message).toContain(
+      `Add "sts:SetSourceIdentity" to the Action of the trust policy statement that allows "${dev.arn}"`,
+    );
+    expect(message).toContain(`AWS said: ${refusal}`);
+    expect(sourceIdentityOf()).toBe('octocat');
+    expect(stack.proxy.count('AssumeRole')).toBe(1);
+    expectNoLeaks(result, dev.secretAccessKey);
+  });
+
+  test('a refusal naming sts:AssumeRole, and a trust policy allowing it alone: SetSourceIdentity is named', async () => {
+    const refusal = `User: ${dev.arn} is not authorized to perform: sts:AssumeRole on resource: ${openRole}`;
+    stack.proxy.fault = (r) =>
+      r.operation === 'AssumeRole' ? { status: 403, body: stsError('AccessDenied', refusal) } : undefined;
+    const result = await stack
+      .job(iamEnv())
+      .main(inputs(dev, { 'role-to-assume': openRole, 'role-source-identity': 'octocat' }));
+    const message = expectFailure(result);
+    expect(message).toContain(
+      `The role's trust policy allows ${dev.arn} sts:AssumeRole but not sts:SetSourceIdentity, which it needs as ` +
+        'role-source-identity sent SourceIdentity "octocat".',
+    );
+    expect(message).toContain('or leave role-source-identity unset');
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole', 'GetRole']);
+  });
+
+  test('a trust policy naming someone else: that, and sts:SetSourceIdentity as well', async () => {
+    const result = await stack
+      .job(iamEnv())
+      .main(inputs(dev, { 'role-to-assume': deployRole, 'role-source-identity': 'octocat' }));
+    const message = expectFailure(result);
+    expect(message).toContain('its trust policy does not allow');
+    expect(message).toContain(
+      `As role-source-identity sent SourceIdentity "octocat", the trust policy must allow sts:SetSourceIdentity for ${dev.arn} as well.`,
+    );
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole', 'GetRole']);
   });
 });

@@ -95,11 +95,17 @@ function iamSeeder(endpoint, admin) {
         arn: created.User?.Arn ?? '',
       };
     },
-    /** @param {string} name @param {string[]} principals @param {{ maxSessionDuration?: number, policy?: object }} [options] */
+    /**
+     * A role whose trust policy allows `principals` the `actions` (sts:AssumeRole unless given).
+     * @param {string} name @param {string[]} principals
+     * @param {{ maxSessionDuration?: number, policy?: object, actions?: string[] }} [options]
+     */
     async role(name, principals, options = {}) {
       const trust = {
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { AWS: principals }, Action: 'sts:AssumeRole' }],
+        Statement: [
+          { Effect: 'Allow', Principal: { AWS: principals }, Action: options.actions ?? 'sts:AssumeRole' },
+        ],
       };
       const created = await client.send(
         new iam.CreateRoleCommand({

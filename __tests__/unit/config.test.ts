@@ -33,6 +33,7 @@ describe('getConfig: accepted inputs', () => {
       outputEnvCredentials: true,
       roleChaining: false,
       externalId: undefined,
+      sourceIdentity: undefined,
       tagging: { tags: [{ Key: 'GitHub', Value: 'Actions' }], transitiveTagKeys: [] },
       unsetCurrentCredentials: false,
       useExistingCredentials: false,
@@ -107,6 +108,17 @@ describe('getConfig: accepted inputs', () => {
           'arn:aws:iam::aws:policy/ReadOnlyAccess',
         ],
       },
+    ],
+    ['role-source-identity, a login', { 'role-source-identity': 'octocat' }, { sourceIdentity: 'octocat' }],
+    [
+      'role-source-identity, every allowed character',
+      { 'role-source-identity': 'a+b=c,d.e@f_g-h0' },
+      { sourceIdentity: 'a+b=c,d.e@f_g-h0' },
+    ],
+    [
+      'role-source-identity of 64',
+      { 'role-source-identity': 's'.repeat(64) },
+      { sourceIdentity: 's'.repeat(64) },
     ],
     [
       'keys',
@@ -318,6 +330,11 @@ describe('getConfig: refused inputs name the input and the allowed form', () => 
     ['aws-profile', { 'aws-profile': 'a/b' }, "'aws-profile'"],
     ['overwrite-aws-profile', { 'aws-profile': 'ci', 'overwrite-aws-profile': 'maybe' }, 'true or false'],
     ['role-external-id', { 'role-external-id': 'x' }, '2 to 1224'],
+    ['role-source-identity', { 'role-source-identity': 'a' }, '2 to 64'],
+    ['role-source-identity', { 'role-source-identity': 's'.repeat(65) }, '2 to 64'],
+    ['role-source-identity', { 'role-source-identity': 'has space' }, '"has space"'],
+    ['role-source-identity', { 'role-source-identity': 'build/42' }, '+=,.@_-'],
+    ['role-source-identity', { 'role-source-identity': 'dependabot[bot]' }, 'unset for bot-triggered runs'],
     ['custom-tags', { 'custom-tags': 'not json' }, "'custom-tags'"],
     ['custom-tags', { 'custom-tags': '{"aws:x":"y"}' }, "'custom-tags'"],
     ['transitive-tag-keys', { 'transitive-tag-keys': 'Missing' }, "'transitive-tag-keys'"],
@@ -385,6 +402,22 @@ describe('getConfig: refused inputs name the input and the allowed form', () => 
     expect(attempt).toThrow("'aws-access-key-id'");
     expect(attempt).toThrow(/not shown: secret/);
     expect(attempt).not.toThrow(secret);
+  });
+
+  test("a bot's login is refused with the input, the value, the form and what to do", () => {
+    expect(() => config({ ...scenarios.oidc, 'role-source-identity': 'dependabot[bot]' })).toThrow(
+      `Input 'role-source-identity' is invalid: got "dependabot[bot]"; expected 2 to 64 characters of letters, ` +
+        "digits and +=,.@_-; brackets, as in a bot's login such as dependabot[bot], are not allowed: leave " +
+        'role-source-identity unset for bot-triggered runs (the README shows an expression that does).',
+    );
+  });
+
+  test('ROLE_SOURCE_IDENTITY stands in, and a bad value names the variable', () => {
+    const env = { GITHUB_WORKSPACE: '/w', ROLE_SOURCE_IDENTITY: 'octocat' };
+    expect(config(scenarios.oidc, env).sourceIdentity).toBe('octocat');
+    expect(() => config(scenarios.oidc, { ...env, ROLE_SOURCE_IDENTITY: 'x' })).toThrow(
+      "Input 'role-source-identity' (taken from the ROLE_SOURCE_IDENTITY environment variable) is invalid",
+    );
   });
 
   test('the bad value is shown', () => {

@@ -78,12 +78,12 @@ describe('decodeJwtClaims', () => {
 
 describe('messages', () => {
   test('AssumeRole denied with the role readable and the trust policy naming someone else', () => {
-    const text = explainAssumeRoleDenied(
-      ROLE,
-      DEV,
-      { found: true, maxSessionDuration: 3600, trustPolicy: trust({ AWS: 'x' }) },
-      'm',
-    );
+    const text = explainAssumeRoleDenied({
+      roleArn: ROLE,
+      caller: DEV,
+      role: { found: true, maxSessionDuration: 3600, trustPolicy: trust({ AWS: 'x' }) },
+      awsMessage: 'm',
+    });
     expect(text).toBe(
       `AssumeRole refused: ${DEV} may not assume ${ROLE}. The role exists, but its trust policy does not allow ${DEV}: ` +
         `add "${DEV}" as a principal. AWS said: m`,
@@ -91,17 +91,22 @@ describe('messages', () => {
   });
 
   test('AssumeRole denied although the trust policy names the caller points elsewhere', () => {
-    const text = explainAssumeRoleDenied(
-      ROLE,
-      DEV,
-      { found: true, maxSessionDuration: 3600, trustPolicy: trust({ AWS: DEV }) },
-      'm',
-    );
+    const text = explainAssumeRoleDenied({
+      roleArn: ROLE,
+      caller: DEV,
+      role: { found: true, maxSessionDuration: 3600, trustPolicy: trust({ AWS: DEV }) },
+      awsMessage: 'm',
+    });
     expect(text).toContain('own policies must allow sts:AssumeRole');
   });
 
   test('AssumeRole denied, IAM not asked (STS at a custom endpoint, none for IAM): one clause says so', () => {
-    const text = explainAssumeRoleDenied(ROLE, DEV, { unknown: NO_IAM_ENDPOINT }, 'm');
+    const text = explainAssumeRoleDenied({
+      roleArn: ROLE,
+      caller: DEV,
+      role: { unknown: NO_IAM_ENDPOINT },
+      awsMessage: 'm',
+    });
     expect(text).toBe(
       `AssumeRole refused: ${DEV} may not assume ${ROLE}. Either the role's trust policy does not allow ${DEV}, ` +
         `or ${DEV} lacks sts:AssumeRole on the role (this explanation is partial: IAM was not asked, since STS is ` +
@@ -111,8 +116,22 @@ describe('messages', () => {
   });
 
   test('AssumeRole denied with nothing known', () => {
-    const text = explainAssumeRoleDenied(ROLE, undefined, undefined, 'm');
+    const text = explainAssumeRoleDenied({
+      roleArn: ROLE,
+      caller: undefined,
+      role: undefined,
+      awsMessage: 'm',
+    });
     expect(text).toContain('the signing credentials may not assume');
+  });
+
+  test('web identity denied says a token carrying a source identity needs sts:SetSourceIdentity', () => {
+    const claims = { sub: 's', aud: 'a', 'https://aws.amazon.com/source_identity': 'alice' };
+    expect(explainWebIdentityDenied(ROLE, claims, 'm')).toContain(
+      'The token carries a source identity ("alice", claim https://aws.amazon.com/source_identity), so the ' +
+        'trust policy must allow sts:SetSourceIdentity as well. AWS said: m',
+    );
+    expect(explainWebIdentityDenied(ROLE, { sub: 's', aud: 'a' }, 'm')).not.toContain('SetSourceIdentity');
   });
 
   test.each([
@@ -207,5 +226,104 @@ describe('a chained session over an hour', () => {
         "temporary credentials (role chaining), and AWS limits such sessions to 3600 seconds whatever the role's " +
         'MaxSessionDuration. Lower role-duration-seconds to 3600 or less.',
     );
+  });
+});
+
+describe('AssumeRole denied when a source identity is set', () => {
+  const readable = (policy: unknown) => ({
+    found: true as const,
+    maxSessionDuration: 3600,
+    trustPolicy: policy,
+  });
+  const denied = (awsMessage: string) =>
+    `User: ${DEV} is not authorized to perform: ${awsMessage} on resource: ${ROLE}`;
+  const GRANT =
+    `Add "sts:SetSourceIdentity" to the Action of the trust policy statement that allows "${DEV}" ` +
+    `(and to ${DEV}'s own policy wherever it allows sts:AssumeRole on the role)`;
+
+  test('AWS naming sts:SetSourceIdentity: the cause, the value sent and the fix', () => {
+    const awsMessage = denied('sts:SetSourceIdentity');
+    expect(
+      explainAssumeRoleDenied({
+        roleArn: ROLE,
+        caller: DEV,
+        role: undefined,
+        awsMessage,
+        sourceIdentity: 'octocat',
+      }),
+    ).toBe(
+      `AssumeRole refused: ${DEV} may not assume ${ROLE}. AWS refused sts:SetSourceIdentity: role-source-identity ` +
+        `sent SourceIdentity "octocat", which needs it as well as sts:AssumeRole. ${GRANT}, or leave ` +
+        `role-source-identity unset. AWS said: ${awsMessage}`,
+    );
+  });
+
+  test('a trust policy allowing sts:AssumeRole alone: the missing action is the cause', () => {
+    const text = explainAssumeRoleDenied({
+      roleArn: ROLE,
+      caller: DEV,
+      role: readable(trust({ AWS: DEV })),
+      awsMessage: 'Access denied',
+      sourceIdentity: 'octocat',
+    });
+    expect(text).toContain(
+      `The role's trust policy allows ${DEV} sts:AssumeRole but not sts:SetSourceIdentity, which it needs as ` +
+        `role-source-identity sent SourceIdentity "octocat". ${GRANT}, or leave role-source-identity unset.`,
+    );
+    expect(text).not.toContain('refusal comes from elsewhere');
+  });
+
+  test.each([
+    ['both actions', ['sts:AssumeRole', 'sts:SetSourceIdentity']],
+    ['sts:*', 'sts:*'],
+  ])('a trust policy allowing %s: the refusal comes from elsewhere', (_name, action) => {
+    const text = explainAssumeRoleDenied({
+      roleArn: ROLE,
+      caller: DEV,
+      role: readable(trust({ AWS: DEV }, action)),
+      awsMessage: 'Access denied',
+      sourceIdentity: 'octocat',
+    });
+    expect(text).toContain('refusal comes from elsewhere');
+    expect(text).toContain('the trust policy must allow sts:SetSourceIdentity for');
+  });
+
+  test.each([
+    ['the role unreadable', undefined, 'lacks sts:AssumeRole on the role'],
+    ['a trust policy naming someone else', readable(trust({ AWS: 'x' })), 'its trust policy does not allow'],
+  ])('%s: the other reasons, and SetSourceIdentity as well', (_name, role, reason) => {
+    const text = explainAssumeRoleDenied({
+      roleArn: ROLE,
+      caller: DEV,
+      role,
+      awsMessage: 'Access denied',
+      sourceIdentity: 'octocat',
+    });
+    expect(text).toContain(reason);
+    expect(text).toContain(
+      `As role-source-identity sent SourceIdentity "octocat", the trust policy must allow sts:SetSourceIdentity for ${DEV} as well.`,
+    );
+  });
+
+  test('no source identity sent, none named: nothing said of it', () => {
+    const text = explainAssumeRoleDenied({
+      roleArn: ROLE,
+      caller: DEV,
+      role: undefined,
+      awsMessage: 'Access denied',
+    });
+    expect(text).not.toContain('SourceIdentity');
+  });
+
+  test('none sent but AWS names it: the signing session already has one', () => {
+    const text = explainAssumeRoleDenied({
+      roleArn: ROLE,
+      caller: DEV,
+      role: undefined,
+      awsMessage: denied('sts:SetSourceIdentity'),
+    });
+    expect(text).toContain('the signing credentials are a session that already has a source identity');
+    expect(text).toContain(`${GRANT}.`);
+    expect(text).not.toContain('leave role-source-identity unset');
   });
 });

@@ -1,3 +1,4 @@
+import { InputError } from '../../src/errors';
 import { getConfig } from '../../src/inputs/config';
 import { choosePlan } from '../../src/inputs/plan';
 import { KEYS, ROLE, reader, scenarios } from '../fixtures/inputs';
@@ -154,5 +155,58 @@ describe('choosePlan', () => {
     ],
   ])('refuses %s', (_name, inputs, env, message) => {
     expect(() => plan(inputs, env)).toThrow(message);
+  });
+
+  describe('role-source-identity', () => {
+    const SI = { 'role-source-identity': 'octocat' };
+
+    test.each([
+      ['keys -> AssumeRole', scenarios.keysAndRole, OIDC_ENV, { signer: inputsSigner }],
+      ['ambient -> AssumeRole', scenarios.oidc, NO_OIDC, { signer: undefined }],
+      [
+        'role-chaining -> AssumeRole',
+        { ...scenarios.oidc, 'role-chaining': 'true' },
+        { ...ENV_CREDS, ...OIDC_ENV },
+        {},
+      ],
+      ['explicit assume-role', { ...scenarios.keysAndRole, 'sts-operation': 'assume-role' }, NO_OIDC, {}],
+    ])('is taken with %s', (_name, inputs, env, expected) => {
+      expect(plan({ ...inputs, ...SI }, env)).toMatchObject({ kind: 'assume-role', ...expected });
+    });
+
+    test.each([
+      [
+        'get-session-token',
+        { ...scenarios.keysOnly, 'sts-operation': 'get-session-token' },
+        NO_OIDC,
+        /not used by sts-operation get-session-token/,
+      ],
+      [
+        'get-federation-token',
+        { ...scenarios.keysOnly, 'sts-operation': 'get-federation-token', 'federated-user-name': 'bot' },
+        NO_OIDC,
+        /not used by sts-operation get-federation-token/,
+      ],
+      ['GitHub OIDC', scenarios.oidc, OIDC_ENV, /AssumeRoleWithWebIdentity takes no SourceIdentity/],
+      ['a token file', scenarios.tokenFile, NO_OIDC, /AssumeRoleWithWebIdentity takes no SourceIdentity/],
+      [
+        'explicit assume-role-with-web-identity',
+        { ...scenarios.keysAndRole, 'sts-operation': 'assume-role-with-web-identity' },
+        OIDC_ENV,
+        /role-chaining: true/,
+      ],
+      ['keys without a role', scenarios.keysOnly, NO_OIDC, /needs role-to-assume/],
+    ])('is refused with %s, naming the input', (_name, inputs, env, message) => {
+      const attempt = () => plan({ ...inputs, ...SI }, env);
+      expect(attempt).toThrow(InputError);
+      expect(attempt).toThrow("Input 'role-source-identity'");
+      expect(attempt).toThrow(message);
+    });
+
+    test('with a token operation, role-to-assume is named first (it is the bigger mistake)', () => {
+      expect(() =>
+        plan({ ...scenarios.keysAndRole, ...SI, 'sts-operation': 'get-session-token' }, NO_OIDC),
+      ).toThrow("Input 'role-to-assume' is not used by");
+    });
   });
 });

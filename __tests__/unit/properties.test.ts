@@ -31,6 +31,7 @@ import {
   parsePattern,
   parsePolicyJson,
   parseProfileName,
+  parseSourceIdentity,
   REGION,
   REGION_FORM,
   ROLE_ARN,
@@ -236,6 +237,26 @@ describe('parse.ts: any string gives a value or an InputError naming the input',
       );
     },
   );
+
+  test('parseSourceIdentity returns the raw text only when it is 2-64 of A-Za-z0-9_+=,.@-', () => {
+    const allowed = (raw: string) =>
+      raw.length >= 2 && raw.length <= 64 && [...raw].every((c) => /^[A-Za-z0-9_+=,.@-]$/.test(c));
+    const login = fc.stringMatching(/^[A-Za-z0-9-]{1,39}$/);
+    run(
+      fc.property(
+        anyString(
+          login,
+          login.map((name) => `${name}[bot]`),
+        ),
+        (raw) => {
+          const out = attempt(() => parseSourceIdentity(raw), [Input.RoleSourceIdentity]);
+          expect(out.ok).toBe(allowed(raw));
+          if (out.ok) expect(out.value).toBe(raw);
+          else expect(out.error.message).toContain('2 to 64 characters of letters, digits and +=,.@_-');
+        },
+      ),
+    );
+  });
 
   test('parseEndpoint returns the raw text of an http(s) URL with a host', () => {
     const near = fc.oneof(
@@ -647,6 +668,10 @@ const PLAUSIBLE: Record<Input, fc.Arbitrary<string>> = {
   [Input.OverwriteAwsProfile]: fc.constantFrom('true', 'false'),
   [Input.RoleChaining]: fc.constantFrom('true', 'false'),
   [Input.RoleExternalId]: fc.stringMatching(/^[\w+=,.@:/-]{1,30}$/),
+  [Input.RoleSourceIdentity]: fc.oneof(
+    fc.stringMatching(/^[\w+=,.@-]{2,64}$/),
+    fc.constantFrom('octocat', 'dependabot[bot]', 'a'),
+  ),
   [Input.RoleSkipSessionTagging]: fc.constantFrom('true', 'false'),
   [Input.TransitiveTagKeys]: fc.constantFrom('Repository', 'team', 'GitHub\nTeam', 'Nope'),
   [Input.CustomTags]: fc.constantFrom(

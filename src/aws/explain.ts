@@ -82,33 +82,83 @@ export const NO_IAM_ENDPOINT =
   'this explanation is partial: IAM was not asked, since STS is reached at a custom endpoint and ' +
   'neither AWS_ENDPOINT_URL_IAM nor AWS_ENDPOINT_URL names one for IAM';
 
-export function explainAssumeRoleDenied(
-  roleArn: string,
-  caller: string | undefined,
-  role: RoleLookup | undefined,
-  awsMessage: string,
-): string {
+/** What is known of a refused AssumeRole. */
+export interface AssumeRoleDenial {
+  roleArn: string;
+  /** The refused caller's ARN, from STS's message or GetCallerIdentity; undefined when unknown. */
+  caller: string | undefined;
+  /** What IAM says of the role; undefined when it was not asked. */
+  role: RoleLookup | undefined;
+  awsMessage: string;
+  /** The SourceIdentity the request sent (role-source-identity), if it sent one. */
+  sourceIdentity?: string | undefined;
+}
+
+export function explainAssumeRoleDenied(denial: AssumeRoleDenial): string {
+  const { roleArn, caller, awsMessage } = denial;
   const who = caller ?? 'the signing credentials';
   const head = `AssumeRole refused: ${who} may not assume ${roleArn}.`;
-  let why: string;
+  return `${head} ${withSourceIdentity(denial, whyDenied(denial))} AWS said: ${awsMessage}`;
+}
+
+function whyDenied({ caller, role }: AssumeRoleDenial): string {
+  const who = caller ?? 'the signing credentials';
   if (role === undefined || 'unknown' in role) {
     const lookup = role === undefined ? '' : ` (${role.unknown}, so the role could not be inspected)`;
-    why =
+    return (
       `Either the role's trust policy does not allow ${who}, or ${who} lacks sts:AssumeRole on the role${lookup}. ` +
-      `Add ${caller ? `"${caller}"` : 'the caller'} as a principal of the trust policy.`;
-  } else if (!role.found) {
-    why = `The role does not exist in that account (iam:GetRole: NoSuchEntity). Check role-to-assume.`;
-  } else {
-    const allows = caller === undefined ? undefined : trustAllows(role.trustPolicy, caller, 'sts:AssumeRole');
-    why =
-      allows === false
-        ? `The role exists, but its trust policy does not allow ${who}: add "${principalOf(who)}" as a principal.`
-        : allows === true
-          ? `The role exists and its trust policy names ${who}, so the refusal comes from elsewhere: ${who}'s own ` +
-            'policies must allow sts:AssumeRole on the role (and no permissions boundary or SCP may deny it).'
-          : `The role exists; its trust policy could not be checked against ${who}.`;
+      `Add ${caller ? `"${caller}"` : 'the caller'} as a principal of the trust policy.`
+    );
   }
-  return `${head} ${why} AWS said: ${awsMessage}`;
+  if (!role.found)
+    return `The role does not exist in that account (iam:GetRole: NoSuchEntity). Check role-to-assume.`;
+  const allows = caller === undefined ? undefined : trustAllows(role.trustPolicy, caller, 'sts:AssumeRole');
+  return allows === false
+    ? `The role exists, but its trust policy does not allow ${who}: add "${principalOf(who)}" as a principal.`
+    : allows === true
+      ? `The role exists and its trust policy names ${who}, so the refusal comes from elsewhere: ${who}'s own ` +
+        'policies must allow sts:AssumeRole on the role (and no permissions boundary or SCP may deny it).'
+      : `The role exists; its trust policy could not be checked against ${who}.`;
+}
+
+/** AWS's words when setting a source identity is what was refused. */
+const SET_SOURCE_IDENTITY = /\bsts:SetSourceIdentity\b/i;
+
+/**
+ * A request that sets a source identity needs sts:SetSourceIdentity as well as sts:AssumeRole: in the
+ * role's trust policy, and in the caller's own policies wherever they must allow sts:AssumeRole. Said as the
+ * cause when AWS names it or the trust policy allows sts:AssumeRole alone, else added to the other reasons.
+ * A request sets one when it sends role-source-identity, or when it is signed by a session that has one
+ * (a source identity passes to every role assumed from the session).
+ */
+function withSourceIdentity(denial: AssumeRoleDenial, why: string): string {
+  const { caller, role, awsMessage, sourceIdentity } = denial;
+  const named = SET_SOURCE_IDENTITY.test(awsMessage);
+  if (sourceIdentity === undefined && !named) return why;
+  const who = caller ?? 'the signing credentials';
+  const grant =
+    `Add "sts:SetSourceIdentity" to the Action of the trust policy statement that allows ` +
+    `${caller ? `"${principalOf(caller)}"` : 'the caller'} (and to ${who}'s own policy wherever it allows ` +
+    'sts:AssumeRole on the role)';
+  if (sourceIdentity === undefined) {
+    return (
+      'AWS refused sts:SetSourceIdentity: the signing credentials are a session that already has a source ' +
+      `identity, and it passes to every role assumed from that session. ${grant}.`
+    );
+  }
+  const sent = `role-source-identity sent SourceIdentity "${sourceIdentity}"`;
+  const fix = `${grant}, or leave role-source-identity unset.`;
+  if (named)
+    return `AWS refused sts:SetSourceIdentity: ${sent}, which needs it as well as sts:AssumeRole. ${fix}`;
+  const policy = role !== undefined && 'found' in role && role.found ? role.trustPolicy : undefined;
+  if (
+    caller !== undefined &&
+    trustAllows(policy, caller, 'sts:AssumeRole') === true &&
+    trustAllows(policy, caller, 'sts:SetSourceIdentity') === false
+  ) {
+    return `The role's trust policy allows ${who} sts:AssumeRole but not sts:SetSourceIdentity, which it needs as ${sent}. ${fix}`;
+  }
+  return `${why} As ${sent}, the trust policy must allow sts:SetSourceIdentity for ${who} as well.`;
 }
 
 export function explainDurationTooLong(roleArn: string, requested: number, max: number | undefined): string {
@@ -135,6 +185,9 @@ export function explainChainedDurationTooLong(roleArn: string, requested: number
   );
 }
 
+/** The claim by which an identity provider sets a web identity session's source identity. */
+export const SOURCE_IDENTITY_CLAIM = 'https://aws.amazon.com/source_identity';
+
 export function explainWebIdentityDenied(
   roleArn: string,
   claims: Record<string, unknown> | undefined,
@@ -146,9 +199,15 @@ export function explainWebIdentityDenied(
   const sub = JSON.stringify(claims.sub ?? '');
   const aud = JSON.stringify(Array.isArray(claims.aud) ? claims.aud.join(',') : (claims.aud ?? ''));
   const iss = typeof claims.iss === 'string' ? ` from the identity provider ${claims.iss}` : '';
+  const source = claims[SOURCE_IDENTITY_CLAIM];
+  const setsSource =
+    source === undefined
+      ? ''
+      : ` The token carries a source identity (${JSON.stringify(source)}, claim ${SOURCE_IDENTITY_CLAIM}), so the trust ` +
+        'policy must allow sts:SetSourceIdentity as well.';
   return (
     `${head} The role's trust policy must allow sts:AssumeRoleWithWebIdentity${iss} for sub ${sub} and aud ${aud} ` +
-    `(the claims of the token sent). AWS said: ${awsMessage}`
+    `(the claims of the token sent).${setsSource} AWS said: ${awsMessage}`
   );
 }
 

@@ -62,6 +62,7 @@ export async function obtain(config: Config, plan: Plan, io: Io): Promise<Issued
           ...session,
           roleArn,
           externalId: config.externalId,
+          sourceIdentity: config.sourceIdentity,
           ...config.tagging,
         };
         try {

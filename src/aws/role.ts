@@ -113,7 +113,13 @@ export async function explainRoleFailure(
     return new AwsCallError(
       error.operation,
       detail,
-      explainAssumeRoleDenied(roleArn, caller, role, detail.message),
+      explainAssumeRoleDenied({
+        roleArn,
+        caller,
+        role,
+        awsMessage: detail.message,
+        sourceIdentity: config.sourceIdentity,
+      }),
     );
   }
   if (isChainedDurationRefusal(detail.message)) {

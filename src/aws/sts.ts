@@ -29,6 +29,8 @@ export interface RoleRequest extends SessionPolicy {
   durationSeconds: number;
   /** AssumeRole only. */
   externalId?: string;
+  /** AssumeRole only: AssumeRoleWithWebIdentity takes a source identity from the token alone. */
+  sourceIdentity?: string;
   /** Session tags, AssumeRole only. */
   tags?: Tag[];
   transitiveTagKeys?: string[];
@@ -51,6 +53,7 @@ export async function assumeRole(client: STSClient, request: RoleRequest): Promi
         DurationSeconds: request.durationSeconds,
         ...policyParams(request),
         ExternalId: request.externalId,
+        SourceIdentity: request.sourceIdentity,
         Tags: request.tags?.length ? request.tags : undefined,
         TransitiveTagKeys: request.transitiveTagKeys?.length ? request.transitiveTagKeys : undefined,
       }),

@@ -39,6 +39,7 @@ import {
   parsePattern,
   parsePolicyJson,
   parseProfileName,
+  parseSourceIdentity,
   REGION,
   REGION_FORM,
   ROLE_ARN,
@@ -93,6 +94,8 @@ export interface Config {
   roleChaining: boolean;
   /** ExternalId for AssumeRole. */
   externalId?: string;
+  /** SourceIdentity for AssumeRole (CloudTrail names it on every call the session makes); absent for none. */
+  sourceIdentity?: string;
   /** Session tags for AssumeRole; absent with role-skip-session-tagging. */
   tagging?: SessionTagging;
   /** Clear AWS credentials in the environment before anything else. */
@@ -211,6 +214,7 @@ function readConfig(reading: Reading): Config {
     externalId: optional(read(Input.RoleExternalId), (raw) =>
       parsePattern(Input.RoleExternalId, raw, EXTERNAL_ID, EXTERNAL_ID_FORM),
     ),
+    sourceIdentity: optional(read(Input.RoleSourceIdentity), parseSourceIdentity),
     tagging: readTagging(read, env),
     unsetCurrentCredentials: parseBoolean(
       Input.UnsetCurrentCredentials,

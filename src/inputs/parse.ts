@@ -157,3 +157,16 @@ export function parseProfileName(raw: string): string {
   if (!PROFILE_NAME.test(raw)) throw InputError.invalid(Input.AwsProfile, raw, PROFILE_NAME_FORM);
   return raw;
 }
+
+/** STS's SourceIdentity: the characters of a session name, so no brackets (as in dependabot[bot]). */
+const SOURCE_IDENTITY = /^[\w+=,.@-]{2,64}$/;
+const SOURCE_IDENTITY_FORM = '2 to 64 characters of letters, digits and +=,.@_-';
+
+/** role-source-identity; a bot's login (brackets) is refused with a word on what to do for bots. */
+export function parseSourceIdentity(raw: string): string {
+  if (SOURCE_IDENTITY.test(raw)) return raw;
+  const bot = /[[\]]/.test(raw)
+    ? `; brackets, as in a bot's login such as dependabot[bot], are not allowed: leave ${Input.RoleSourceIdentity} unset for bot-triggered runs (the README shows an expression that does)`
+    : '';
+  throw InputError.invalid(Input.RoleSourceIdentity, raw, `${SOURCE_IDENTITY_FORM}${bot}`);
+}

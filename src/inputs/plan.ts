@@ -63,6 +63,12 @@ export function choosePlan(config: Config, env: Env): Plan {
           `Input 'role-to-assume' is not used by sts-operation ${operation}: remove it, or use assume-role.`,
         );
       }
+      if (config.sourceIdentity !== undefined) {
+        throw new InputError(
+          Input.RoleSourceIdentity,
+          `Input 'role-source-identity' is not used by sts-operation ${operation}: it is sent with AssumeRole; remove it, or use assume-role.`,
+        );
+      }
       const signer = { signer: keys };
       if (operation === StsOperation.GetSessionToken)
         return { kind: StsOperation.GetSessionToken, ...signer };
@@ -80,6 +86,12 @@ export function choosePlan(config: Config, env: Env): Plan {
 
     default: {
       if (role === undefined) {
+        if (keys !== undefined && config.sourceIdentity !== undefined) {
+          throw new InputError(
+            Input.RoleSourceIdentity,
+            "Input 'role-source-identity' needs role-to-assume: it is sent with AssumeRole, and without a role the keys are exported as given.",
+          );
+        }
         if (keys !== undefined) return { kind: 'static-keys', keys };
         throw InputError.missing(
           Input.RoleToAssume,
@@ -131,6 +143,7 @@ function webIdentity(config: Config, role: RoleRef, oidcAvailable: boolean): Pla
         'there are no credentials to find its account from.',
     );
   }
+  if (config.sourceIdentity !== undefined) throw sourceIdentityWithWebIdentity(role.arn);
   if (config.webIdentityTokenFile !== undefined) {
     return {
       kind: StsOperation.AssumeRoleWithWebIdentity,
@@ -146,6 +159,19 @@ function webIdentity(config: Config, role: RoleRef, oidcAvailable: boolean): Pla
     };
   }
   throw new InputError(Input.RoleToAssume, noSignerMessage(role.arn));
+}
+
+/**
+ * AssumeRoleWithWebIdentity has no SourceIdentity parameter: STS takes a web identity session's source
+ * identity only from the token's https://aws.amazon.com/source_identity claim, set by the identity provider.
+ */
+function sourceIdentityWithWebIdentity(roleArn: string): InputError {
+  return new InputError(
+    Input.RoleSourceIdentity,
+    `Input 'role-source-identity' cannot be sent to assume ${roleArn} with a web identity: AssumeRoleWithWebIdentity ` +
+      'takes no SourceIdentity (only the token can carry one, and GitHub OIDC tokens do not). Remove it here, and set it ' +
+      'in a second step that assumes the next role with role-chaining: true (AssumeRole, which takes it).',
+  );
 }
 
 /** The audience is checked only where it is used: a GitHub OIDC token is requested with it. */
