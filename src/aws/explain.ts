@@ -152,6 +152,40 @@ export function isDurationRefusal(message: string): boolean {
   return /MaxSessionDuration|DurationSeconds exceeds/i.test(message);
 }
 
+/** The bucket, with the prefix when one was asked for. */
+function bucketWhere(bucket: string, prefix: string): string {
+  return prefix === '' ? `bucket ${bucket}` : `bucket ${bucket} under prefix "${prefix}"`;
+}
+
+/** An answer to ListObjectsV2 that is not the listing asked for, as far as it can be told (no secret in it). */
+export interface StrayAnswer {
+  status: number;
+  contentType: string | undefined;
+  bytes: number;
+  /** The body's first characters. */
+  start: string;
+  /** The body goes on after `start`. */
+  cut: boolean;
+  /** What it is instead, when that can be told: "a listing of bucket other". */
+  instead?: string | undefined;
+}
+
+/**
+ * The gate holds on an answer that is not a listing of the bucket: what came back, in one sentence. The
+ * text is as the server sent it; whoever prints it makes it visible (see text.ts).
+ */
+export function explainNotAListing(input: { bucket: string; prefix: string; answer: StrayAnswer }): string {
+  const { bucket, prefix, answer } = input;
+  const instead = answer.instead === undefined ? '' : ` (${answer.instead})`;
+  const type = answer.contentType ? `content type ${answer.contentType}` : 'no content type';
+  const body =
+    answer.bytes === 0 ? 'an empty body' : `${answer.bytes} bytes: "${answer.start}${answer.cut ? '…' : ''}"`;
+  return (
+    `S3 answered something that is not a bucket listing of ${bucketWhere(bucket, prefix)}${instead}: ` +
+    `HTTP ${answer.status}, ${type}, ${body}.`
+  );
+}
+
 /** Why the S3 access gate failed, in words that say what to change. */
 export function explainBucketFailure(input: {
   bucket: string;
@@ -165,7 +199,7 @@ export function explainBucketFailure(input: {
   kind?: ErrorKind;
 }): string {
   const { bucket, prefix, principal, region, code, status, message, bucketRegion, kind } = input;
-  const where = prefix === '' ? `bucket ${bucket}` : `bucket ${bucket} under prefix "${prefix}"`;
+  const where = bucketWhere(bucket, prefix);
   if (code === 'NoSuchBucket') return `S3 bucket ${bucket} does not exist (checked in ${region}).`;
   const wrongRegion =
     code === 'PermanentRedirect' ||
