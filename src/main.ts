@@ -21,6 +21,7 @@ import { DeadlineError, withinDeadline } from './runner/deadline';
 import { Exports } from './runner/exports';
 import type { Runner } from './runner/protocol';
 import { writeSummary } from './runner/summary';
+import { visible } from './text';
 
 /** What tests put in place of the real world: a fake AWS, a fake GitHub OIDC token service. */
 export type Seams = Pick<Hooks, 'sender'> & Pick<Io, 'fetchIdToken'>;
@@ -117,7 +118,7 @@ async function finish(step: Step, done: { config: Config; plan: Plan; issued: Is
   if (!holds && !fresh) exports.kept(config, issued);
   if (gate) exports.gate(gate, holds);
   if (config.jobSummary) writeSummary(runner, { ...done, gate, exported: !holds, fresh, env });
-  if (holds && gate && !gate.ok) throw new Error(gate.reason);
+  if (holds && gate && !gate.ok) throw new Error(visible(gate.reason));
 }
 
 /** New credentials go out: to the profile, the environment and the outputs, as the inputs say. */

@@ -2,7 +2,6 @@ import {
   callerFromMessage,
   decodeJwtClaims,
   explainAssumeRoleDenied,
-  explainBucketFailure,
   explainChainedDurationTooLong,
   explainDurationTooLong,
   explainWebIdentityDenied,
@@ -13,6 +12,7 @@ import {
   trustAllows,
   untrustedTlsHint,
 } from '../../src/aws/explain';
+import { explainBucketFailure } from '../../src/aws/explain-bucket';
 
 const DEV = 'arn:aws:iam::123456789012:user/dev';
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';

@@ -2,7 +2,7 @@
  * The layer rule, read from the import lines of src/ (type-only imports included):
  *
  *   entries (index, post) -> steps (main, cleanup, restore) -> rooms (aws/, runner/, profile/)
- *     -> inputs/ -> names, errors
+ *     -> inputs/ -> names, errors, text
  *
  * A file imports only from its own folder or a layer below; the rooms do not import one another; nothing
  * imports an entry; inside aws/, explain.ts imports only the leaves arn.ts and classify.ts (which import
@@ -35,7 +35,7 @@ function importsOf(file: string, text: string): string[] {
 
 const ENTRIES = new Set(['index.ts', 'post.ts']);
 const STEPS = new Set(['main.ts', 'cleanup.ts', 'restore.ts']);
-const BASE = new Set(['names.ts', 'errors.ts']);
+const BASE = new Set(['names.ts', 'errors.ts', 'text.ts']);
 const ROOMS = new Set(['aws', 'runner', 'profile']);
 
 /** Higher layers may import lower ones. */

@@ -1,4 +1,4 @@
-import { explainBucketFailure } from '../../src/aws/explain';
+import { explainBucketFailure } from '../../src/aws/explain-bucket';
 import { describeExpiry, formatSize, renderSummary } from '../../src/runner/summary';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
@@ -76,22 +76,48 @@ describe('renderSummary', () => {
   });
 
   test.each([
-    ['a lone CR', '\r'],
-    ['CRLF', '\r\n'],
-    ['LF', '\n'],
-    ['a line separator', '\u2028'],
-    ['NEL', '\u0085'],
-    ['a right-to-left override', '\u202e'],
-    ['a zero-width space', '\u200b'],
-  ])('a key with %s cannot write markdown of its own into the summary', (_name, brk) => {
-    const key = `x${brk}${brk}## Injected${brk}${brk}[Re-authenticate](https://evil.example/login)`;
-    const objects = [{ key, size: 1, etag: `"e${brk}## Also"` }];
+    ['a lone CR', '\r', '\\r'],
+    ['CRLF', '\r\n', '\\r\\n'],
+    ['LF', '\n', '\\n'],
+    ['a line separator', '\u2028', '\\u2028'],
+    ['NEL', '\u0085', '\\u0085'],
+    ['a right-to-left override', '\u202e', '\\u202e'],
+    ['a zero-width space', '\u200b', '\\u200b'],
+  ])(
+    'a key with %s cannot write markdown of its own into the summary, and shows it escaped',
+    (_name, brk, shown) => {
+      const key = `x${brk}${brk}## Injected${brk}${brk}[Re-authenticate](https://evil.example/login)`;
+      const objects = [{ key, size: 1, etag: `"e${brk}## Also"` }];
+      const text = renderSummary({ ...base, gate: { ok: true, check, objects, truncated: false } });
+      // Only the renderer's own line breaks (\n) are left, and every line of the key's row is one row.
+      for (const ch of brk.replace('\n', '')) expect(text).not.toContain(ch);
+      const row = text.split('\n').find((l) => l.includes('Injected'));
+      const twice = `${shown}${shown}`;
+      expect(row).toBe(
+        `| \`x${twice}## Injected${twice}[Re-authenticate](https://evil.example/login)\` | 1 B | \`e${shown}## Also\` |`,
+      );
+    },
+  );
+
+  test.each([
+    ['back`tick', '``back`tick``'],
+    ['`starts', '`` `starts ``'],
+    ['ends`', '`` ends` ``'],
+    ['two``in a row', '```two``in a row```'],
+    [' spaced ', '`  spaced  `'],
+    ['a|b', '`a\\|b`'],
+    ['C:\\new\\file', '`C:\\\\new\\file`'],
+  ])('the key %j is a code span that shows it as it is', (key, span) => {
+    const objects = [{ key, size: 1, etag: '"e"' }];
     const text = renderSummary({ ...base, gate: { ok: true, check, objects, truncated: false } });
-    // Only the renderer's own line breaks (\n) are left, and every line of the key's row is one row.
-    for (const ch of brk.replace('\n', '')) expect(text).not.toContain(ch);
-    const row = text.split('\n').find((l) => l.includes('Injected'));
-    expect(row).toMatch(
-      /^\| `x +## Injected +\[Re-authenticate\]\(https:\/\/evil\.example\/login\)` \| 1 B \| `e +## Also` \|$/,
+    expect(text).toContain(`| ${span} | 1 B | \`e\` |`);
+  });
+
+  test('a reason is plain text: its backticks, brackets and backslashes show as they are, never as a link', () => {
+    const reason = 'S3 said: `x` [Sign in](https://evil.example) a\\b |\r\n## Not a heading <b>';
+    const text = renderSummary({ ...base, gate: { ok: false, check, reason } });
+    expect(text).toContain(
+      '> S3 said: \\`x\\` \\[Sign in\\](https://evil.example) a\\\\b \\|\\\\r\\\\n## Not a heading &lt;b&gt;\n',
     );
   });
 

@@ -3,7 +3,6 @@
  * claims) are gathered elsewhere and passed in.
  */
 import { accountRootOf, parseArn, principalOf } from './arn';
-import type { ErrorKind } from './classify';
 
 /** What IAM says of a role: its trust policy and session limit, that it does not exist, or why we can't tell. */
 export type RoleLookup =
@@ -214,56 +213,4 @@ export function explainWebIdentityDenied(
 /** STS's own words when DurationSeconds is over a role's limit. */
 export function isDurationRefusal(message: string): boolean {
   return /MaxSessionDuration|DurationSeconds exceeds/i.test(message);
-}
-
-/** Why the S3 access gate failed, in words that say what to change. */
-export function explainBucketFailure(input: {
-  bucket: string;
-  prefix: string;
-  principal: string;
-  region: string;
-  code: string;
-  status?: number;
-  message: string;
-  bucketRegion?: string;
-  kind?: ErrorKind;
-  /** The answer was not S3's (see Classified.foreign): `message` says what it was. */
-  foreign?: string;
-}): string {
-  const { bucket, prefix, principal, region, code, status, message, bucketRegion, kind, foreign } = input;
-  const where = prefix === '' ? `bucket ${bucket}` : `bucket ${bucket} under prefix "${prefix}"`;
-  if (code === 'NoSuchBucket') return `S3 bucket ${bucket} does not exist (checked in ${region}).`;
-  // Not S3 refusing, nor S3 naming the bucket's region: whatever its status, just what it was.
-  if (foreign !== undefined && bucketRegion === undefined) return `Could not list ${where}: ${message}.`;
-  const wrongRegion =
-    code === 'PermanentRedirect' ||
-    code === 'AuthorizationHeaderMalformed' ||
-    code === 'IllegalLocationConstraintException' ||
-    status === 301 ||
-    (bucketRegion !== undefined && bucketRegion !== region);
-  if (wrongRegion) {
-    const actual = bucketRegion ? `is in ${bucketRegion}` : 'is in another region';
-    const fix = bucketRegion ? `set aws-region: ${bucketRegion}` : 'set aws-region to the bucket region';
-    return `S3 bucket ${bucket} ${actual}, not ${region}: ${fix} (S3 said ${code}).`;
-  }
-  if (
-    [
-      'InvalidAccessKeyId',
-      'SignatureDoesNotMatch',
-      'InvalidToken',
-      'ExpiredToken',
-      'TokenRefreshRequired',
-    ].includes(code)
-  ) {
-    return `S3 did not accept the credentials for ${principal} (${code}): they are invalid or expired. ${message}`;
-  }
-  if (code === 'AccessDenied' || status === 403) {
-    return (
-      `S3 refused to list ${where} to ${principal}: it needs s3:ListBucket on arn:aws:s3:::${bucket}` +
-      `${prefix === '' ? '' : ` (with s3:prefix "${prefix}" allowed)`}. S3 said: ${code}: ${message}`
-    );
-  }
-  if (kind === 'tls') return `Could not list ${where}: ${code}: ${message}. ${untrustedTlsHint('S3')}`;
-  if (status === undefined) return `Could not reach S3 to list ${where}: ${code}: ${message}`;
-  return `Listing ${where} failed: ${code} (HTTP ${status}): ${message}`;
 }

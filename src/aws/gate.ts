@@ -5,8 +5,8 @@
 import type { BucketCheck, Config } from '../inputs/config';
 import type { Issued } from '../names';
 import type { Hooks } from './clients';
-import { explainBucketFailure } from './explain';
-import type { ListedObject } from './s3';
+import { explainBucketFailure, explainNotAListing } from './explain-bucket';
+import type { ListedObject } from './listing';
 
 /** What the gate needs: the settings, the bucket to check, the credentials, and the step's hooks. */
 export interface GateRequest {
@@ -27,6 +27,12 @@ export async function verifyBucket({ config, check, issued, hooks }: GateRequest
     const listing = await s3.listObjects(client, check);
     return { ok: true, check, ...listing };
   } catch (error) {
+    if (error instanceof s3.NotAListing) {
+      const { accessKeyId, secretAccessKey, sessionToken } = issued.credentials;
+      const answer = s3.describeAnswer(error.answer, [accessKeyId, secretAccessKey, sessionToken]);
+      const reason = explainNotAListing({ ...check, answer: { ...answer, instead: error.instead } });
+      return { ok: false, check, reason };
+    }
     if (!(error instanceof s3.BucketError)) throw error;
     const reason = explainBucketFailure({
       bucket: check.bucket,

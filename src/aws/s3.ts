@@ -2,22 +2,31 @@
  * S3, for the access gate: one ListObjectsV2 with the new credentials. Loaded with a dynamic import, so
  * a step without verify-bucket never pays for the S3 client.
  */
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  ListObjectsV2Command,
+  type ListObjectsV2CommandInput,
+  type ListObjectsV2CommandOutput,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { DeserializeMiddleware } from '@smithy/types';
 import type { Config } from '../inputs/config';
 import type { Credentials } from '../names';
 import { AwsCallError, classifyAwsError, describeFailure } from './classify';
 import { type Hooks, transportOptions } from './clients';
+import { type Listing, type RawAnswer, readListing } from './listing';
 
-export interface ListedObject {
-  key: string;
-  size: number;
-  etag: string;
-}
+// For the gate, which loads this module only when it runs.
+export { describeAnswer } from './listing';
 
-export interface Listing {
-  objects: ListedObject[];
-  /** More keys exist beyond the ones listed. */
-  truncated: boolean;
+/** S3 answered, but not with a listing of the bucket asked for: what came back, and what it is instead. */
+export class NotAListing extends Error {
+  override name = 'NotAListing';
+  constructor(
+    readonly answer: RawAnswer,
+    readonly instead: string | undefined,
+  ) {
+    super('S3 answered something that is not a bucket listing');
+  }
 }
 
 /** A failed listing: the classified error, plus the bucket's real region when S3 told it. */
@@ -45,31 +54,80 @@ export function createS3Client(
   });
 }
 
+/**
+ * Lists the bucket. Keys are asked for URL-encoded (EncodingType=url): XML cannot carry every character a
+ * key may hold (a CR comes back as a LF), the encoding can. Throws NotAListing when S3 answers with
+ * anything but a listing of the bucket asked for (an empty 200, a web page, another bucket's listing),
+ * BucketError when the request fails.
+ */
 export async function listObjects(
   client: S3Client,
   request: { bucket: string; prefix: string; maxKeys: number },
 ): Promise<Listing> {
+  const command = new ListObjectsV2Command({
+    Bucket: request.bucket,
+    MaxKeys: request.maxKeys,
+    EncodingType: 'url',
+    Prefix: request.prefix || undefined,
+  });
+  const seen: { answer?: RawAnswer } = {};
+  command.middlewareStack.addRelativeTo(keepAnswer(seen), {
+    relation: 'after',
+    toMiddleware: 'deserializerMiddleware',
+    name: 'keepAnswerMiddleware',
+  });
+  let out: ListObjectsV2CommandOutput;
   try {
-    const out = await client.send(
-      new ListObjectsV2Command({
-        Bucket: request.bucket,
-        MaxKeys: request.maxKeys,
-        Prefix: request.prefix || undefined,
-      }),
-    );
-    return {
-      objects: (out.Contents ?? []).map((item) => ({
-        key: item.Key ?? '',
-        size: item.Size ?? 0,
-        etag: item.ETag ?? '',
-      })),
-      truncated: out.IsTruncated === true,
-    };
+    out = await client.send(command);
   } catch (error) {
     const detail = classifyAwsError(error, 'S3');
+    // A 2xx the SDK could not read (a web page that is not XML, JSON) is no refusal: it is not a listing.
+    const { status } = detail;
+    if (seen.answer && status !== undefined && status >= 200 && status < 300)
+      throw new NotAListing(seen.answer, undefined);
     const wrapped = new AwsCallError('ListObjectsV2', detail, describeFailure(detail));
     throw new BucketError(wrapped, bucketRegionOf(error));
   }
+  const answer = seen.answer ?? { status: 0, contentType: undefined, body: new Uint8Array() };
+  const read = readListing(answer, out, request);
+  if (!read.ok) throw new NotAListing(answer, read.instead);
+  return read.listing;
+}
+
+/**
+ * Keeps the last HTTP answer as it came (status, content type, body) before the SDK reads it, so that
+ * one that is not a listing can be told as what it was. Runs inside the deserializer, as the SDK's own
+ * throw200Exceptions does: it reads the body, and hands it on as bytes.
+ */
+function keepAnswer(seen: {
+  answer?: RawAnswer;
+}): DeserializeMiddleware<ListObjectsV2CommandInput, ListObjectsV2CommandOutput> {
+  return (next) => async (args) => {
+    const result = await next(args);
+    const response = result.response as {
+      statusCode?: unknown;
+      headers?: Record<string, string>;
+      body?: unknown;
+    };
+    if (typeof response?.statusCode !== 'number') return result;
+    const body = await bytesOf(response.body);
+    response.body = body;
+    const header = Object.entries(response.headers ?? {}).find(
+      ([name]) => name.toLowerCase() === 'content-type',
+    );
+    seen.answer = { status: response.statusCode, contentType: header?.[1], body };
+    return result;
+  };
+}
+
+async function bytesOf(body: unknown): Promise<Uint8Array> {
+  if (body instanceof Uint8Array) return body;
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  if (body === undefined || body === null) return new Uint8Array();
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }
 
 /** S3 names a bucket's region in the x-amz-bucket-region header of a redirect or a refusal. */

@@ -4,6 +4,7 @@
  */
 import type { Config } from '../inputs/config';
 import { CREDENTIAL_ENV, type Env, ExportedEnv, type Issued, Output } from '../names';
+import { visible } from '../text';
 import { exportedEarlier, recordExport } from './ledger';
 import type { Runner } from './protocol';
 import type { GateReport } from './summary';
@@ -138,19 +139,22 @@ export class Exports {
   /**
    * The gate's listing in the log, and its outputs, set whether it holds or not (a later step of a
    * `continue-on-error` job can read bucket-accessible: false); when it only reports, a failure warns.
+   * Keys, and what S3 answered, are shown with their hidden characters escaped, as in the summary.
    */
   gate(gate: GateReport, holds: boolean): void {
     if (gate.ok) {
-      const where = `s3://${gate.check.bucket}/${gate.check.prefix}`;
+      const where = `s3://${gate.check.bucket}/${visible(gate.check.prefix)}`;
       const count = `${gate.objects.length} object${gate.objects.length === 1 ? '' : 's'}`;
       this.runner.group(
         `${count} listed in ${where}`,
-        gate.objects.map((o) => `${o.key} => ${o.etag}`),
+        gate.objects.map((o) => `${visible(o.key)} => ${visible(o.etag)}`),
       );
     }
     this.runner.setOutput(Output.BucketAccessible, String(gate.ok));
     this.runner.setOutput(Output.BucketObjectCount, String(gate.ok ? gate.objects.length : 0));
     if (!gate.ok && !holds)
-      this.runner.warning(`${gate.reason} (verify-required is false: credentials were exported anyway)`);
+      this.runner.warning(
+        `${visible(gate.reason)} (verify-required is false: credentials were exported anyway)`,
+      );
   }
 }

@@ -6,6 +6,7 @@ import { describeError } from '../errors';
 import type { Config } from '../inputs/config';
 import type { Plan } from '../inputs/plan';
 import { type Env, ExportedEnv, type Issued, OPERATION_API, StsOperation } from '../names';
+import { visible } from '../text';
 import type { Runner } from './protocol';
 
 /** The S3 gate's result as the summary shows it (the shape of aws/gate.ts's GateResult). */
@@ -172,24 +173,35 @@ export function formatSize(bytes: number): string {
 }
 
 /**
- * Line breaks and other control characters, which would end a table row (CommonMark takes a lone CR as a
- * line break too) and let text from others (S3 keys) write its own markdown below it; and the invisible
- * and direction-changing characters with which such text could make a row read other than it is.
+ * Text in a table cell: its hidden characters escaped (see visible), as in the log, so that it can
+ * neither end the row (a CR is a line break to CommonMark too) nor read as other text; no column break.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
-
-/** Text that stays in its table cell: no line break, no column break, no code span of its own. */
 function inCell(text: string): string {
-  return text.replace(CONTROL, ' ').replace(/\|/g, '\\|').replace(/`/g, "'");
+  return visible(text).replace(/\|/g, '\\|');
 }
 
-/** Plain text in a table cell, HTML escaped. */
+/**
+ * Plain text in a table cell, shown as it is (hidden characters escaped, see inCell): backslashes,
+ * backticks, brackets and pipes escaped (no code span, no link, no column break of its own), HTML escaped.
+ */
 function cell(text: string): string {
-  return inCell(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return visible(text)
+    .replace(/[\\`[\]|]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
-/** Text as a code span in a table cell: shown as it is (entities are not decoded there, so none are used). */
+/**
+ * Text as a code span in a table cell, shown as it is (entities and escapes are not decoded there, so
+ * none are used but the table's own \|): fenced by more backticks than the text holds in a row, with a
+ * space inside each fence where CommonMark would otherwise read the text's own backtick or strip a space.
+ */
 function code(text: string): string {
-  return `\`${inCell(text)}\``;
+  const inside = inCell(text);
+  const longest = Math.max(0, ...(inside.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const spaced = inside.startsWith(' ') && inside.endsWith(' ') && inside.trim() !== '';
+  const pad = inside.startsWith('`') || inside.endsWith('`') || spaced ? ' ' : '';
+  return `${fence}${pad}${inside}${pad}${fence}`;
 }
