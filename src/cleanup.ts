@@ -1,10 +1,13 @@
 /**
  * The post step: puts the job back as it was before the main step — every AWS_* variable it changed
  * restored (or cleared, if it was not set), the profile it wrote removed. It never fails the job; it warns.
+ * AWS_PROFILE is never left empty (see profile/stand-in.ts).
  */
 import { describeError } from './errors';
-import { CREDENTIAL_ENV, type Env, ReadEnv, State } from './names';
-import { removeProfile } from './profile/profile';
+import { keysFromEnv } from './inputs/env';
+import { CREDENTIAL_ENV, type Env, ExportedEnv, ReadEnv, State } from './names';
+import { profileFiles, removeProfile } from './profile/profile';
+import { nearestToUnset, STAND_IN, takeHandover } from './profile/stand-in';
 import { parseRestore } from './restore';
 import type { Runner } from './runner/protocol';
 
@@ -17,16 +20,45 @@ export function cleanup(runner: Runner, env: Env): void {
     const saved = runner.getState(State.Restore);
     if (saved === '') return;
     const restore = parseRestore(saved);
-    restoreEnv(runner, restore.env);
+    // Read before anything is restored (exporting a variable may change env too).
+    const taken = changesCredentialsOrProfile(restore.env) ? takeHandover(env) : undefined;
+    for (const warning of taken ?? []) runner.warning(`Profile cleanup: ${warning}`);
+    // AWS_PROFILE goes back to a value it had; where it had none, settleProfile decides.
+    const { [ExportedEnv.Profile]: profileBefore, ...others } = restore.env;
+    restoreEnv(runner, profileBefore ? restore.env : others);
     if (restore.profile) {
       for (const warning of removeProfile(restore.profile)) runner.warning(`Profile cleanup: ${warning}`);
       // A profile that existed before (overwrite-aws-profile) is put back, not removed.
       const putBack = restore.profile.previousSections.some((entry) => entry.text !== undefined);
       runner.info(`${putBack ? 'Put back the earlier' : 'Removed'} profile ${restore.profile.profile}.`);
     }
+    if (taken !== undefined) runner.info(`Removed profile ${STAND_IN}, left by a later use's post step.`);
+    const unset = !profileBefore && (ExportedEnv.Profile in restore.env || taken !== undefined);
+    if (unset) settleProfile(runner, { ...env, ...restoredValues(restore.env) });
   } catch (error) {
     runner.warning(`Cleanup skipped: ${describeError(error)}`);
   }
+}
+
+function changesCredentialsOrProfile(before: Record<string, string | null>): boolean {
+  return Object.keys(before).some((name) => name === ExportedEnv.Profile || CREDENTIAL_ENV.includes(name));
+}
+
+/** The variables as the post step leaves them (null: cleared). */
+function restoredValues(before: Record<string, string | null>): Env {
+  return Object.fromEntries(Object.entries(before).map(([name, value]) => [name, value ?? '']));
+}
+
+/**
+ * AWS_PROFILE where it was not set before the main step, or named the stand-in an earlier post step left
+ * (taken back once the credentials it holds change): as near to unset as a step can make it. `env`: the
+ * environment as the post step leaves it.
+ */
+function settleProfile(runner: Runner, env: Env): void {
+  const nearest = nearestToUnset(env, profileFiles(env), keysFromEnv(env));
+  for (const warning of nearest.warnings) runner.warning(warning);
+  runner.exportVariable(ExportedEnv.Profile, nearest.name);
+  runner.info(nearest.note);
 }
 
 /** Every variable the main step changed, back to its value before (or empty, if it had none). */

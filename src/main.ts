@@ -15,7 +15,8 @@ import { checkAccount } from './inputs/fields';
 import { choosePlan, type Plan } from './inputs/plan';
 import { proxyEnvironment, proxySecrets } from './inputs/proxy';
 import { type Env, ExportedEnv, Input, type Issued } from './names';
-import { checkProfile, profileFiles, secretsToRestore, writeProfile } from './profile/profile';
+import { profileFiles, secretsToRestore, writeProfile } from './profile/profile';
+import { checkToWrite, profileToWrite, standInReason } from './profile/stand-in';
 import { type Restore, saveRestore } from './restore';
 import { DeadlineError, withinDeadline } from './runner/deadline';
 import { Exports } from './runner/exports';
@@ -84,7 +85,8 @@ function readInputs({ runner, env, exports }: Step): Config {
 async function act(step: Step, config: Config, plan: Plan): Promise<void> {
   const { runner, env, exports, io } = step;
   // A profile that cannot be written is refused before AWS is asked for anything.
-  if (config.profile) checkProfile({ ...config.profile, files: profileFiles(env) });
+  const profile = profileToWrite(config, env);
+  if (profile) checkToWrite(profile, profileFiles(env), env);
   if (config.proxy) exports.applyHere(proxyEnvironment(config.proxy, env));
   if (config.unsetCurrentCredentials) exports.unsetCredentials();
   // The STS client is loaded only once the inputs are known to be good.
@@ -124,19 +126,17 @@ async function finish(step: Step, done: { config: Config; plan: Plan; issued: Is
 /** New credentials go out: to the profile, the environment and the outputs, as the inputs say. */
 function exportCredentials({ runner, env, exports, restore }: Step, config: Config, issued: Issued): void {
   if (runner.isSealed) return; // the step timed out: nothing is exported, the profile included
-  if (config.profile) {
-    const { name, overwrite } = config.profile;
+  // The aws-profile profile, or the stand-in for AWS_PROFILE to name (see profile/stand-in.ts).
+  const profile = profileToWrite(config, env);
+  if (profile) {
     const files = profileFiles(env);
-    restore.profile = writeProfile({
-      name,
-      overwrite,
-      files,
-      credentials: issued.credentials,
-      region: config.region,
-    });
+    const said = profile.standIn
+      ? `${standInReason(env)}.`
+      : `Profile ${profile.name} written to ${files.credentialsFile}.`;
+    restore.profile = writeProfile({ ...profile, files, credentials: issued.credentials });
     exports.mask(...secretsToRestore(restore.profile));
-    exports.set(ExportedEnv.Profile, name);
-    runner.info(`Profile ${name} written to ${files.credentialsFile}.`);
+    exports.set(ExportedEnv.Profile, profile.name);
+    runner.info(said);
     exports.clearShadowing(config);
   }
   if (config.outputEnvCredentials) exports.credentials(config, issued);

@@ -93,7 +93,8 @@ describe('aws-profile', () => {
     expect(post.warnings).toEqual([]);
     expect(fs.readFileSync(path.join(awsDir(job), 'credentials'), 'utf8')).toBe(other);
     expect(fs.existsSync(path.join(awsDir(job), 'config'))).toBe(false);
-    expect(job.visibleEnv().AWS_PROFILE).toBe('');
+    // Never empty (the aws-cli and boto3 would look for a profile named ""): it names one that is gone.
+    expect(job.visibleEnv().AWS_PROFILE).toBe('aws-credentials-gate-env');
   });
 
   test('after an earlier use exported env credentials, the profile is what later steps use', async () => {
@@ -118,7 +119,11 @@ describe('aws-profile', () => {
     expect((await job.post()).exitCode).toBe(0);
     expect(job.visibleEnv().AWS_ACCESS_KEY_ID).toBe(first.AWS_ACCESS_KEY_ID);
     expect(job.visibleEnv().AWS_SECRET_ACCESS_KEY).toBe(first.AWS_SECRET_ACCESS_KEY);
-    expect(job.visibleEnv().AWS_PROFILE).toBe('');
+    // AWS_PROFILE cannot be unset: it names a profile holding those same credentials.
+    expect(job.visibleEnv().AWS_PROFILE).toBe('aws-credentials-gate-env');
+    expect(fs.readFileSync(path.join(awsDir(job), 'credentials'), 'utf8')).toContain(
+      `[aws-credentials-gate-env]\naws_access_key_id = ${first.AWS_ACCESS_KEY_ID}\n`,
+    );
   });
 
   test('after an earlier use wrote a profile, a Node SDK step uses the env credentials, not that profile', async () => {
@@ -126,9 +131,10 @@ describe('aws-profile', () => {
     expectSuccess(await job.main({ ...keysAndRole(), 'role-session-name': 'first', 'aws-profile': 'ci' }));
     const result = await job.main({ ...keysAndRole(), 'role-session-name': 'second' });
     expectSuccess(result);
-    // The JavaScript SDK's default chain prefers AWS_PROFILE to AWS_ACCESS_KEY_ID: cleared, and said so.
-    expect(result.env.AWS_PROFILE).toBe('');
-    expect(result.stdout).toContain('Cleared AWS_PROFILE');
+    // The JavaScript SDK's default chain prefers AWS_PROFILE to AWS_ACCESS_KEY_ID, and an empty one breaks
+    // the aws-cli and boto3: it names a profile written with the same credentials, and says so.
+    expect(result.env.AWS_PROFILE).toBe('aws-credentials-gate-env');
+    expect(result.stdout).toContain('AWS_PROFILE names profile aws-credentials-gate-env');
     const script =
       "const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');" +
       'new STSClient({ endpoint: process.argv[1] }).send(new GetCallerIdentityCommand({}))' +

@@ -233,7 +233,13 @@ describe('post step', () => {
 
     const post = new FakeRunner({}, first.runner.savedState);
     cleanup(post, { ...first.env });
-    expect(post.exported).toMatchObject({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: '', AWS_PROFILE: '' });
+    // AWS_PROFILE is never left empty (the aws-cli and boto3 would look for a profile named ""): it names
+    // a profile that is gone, as nothing is left to find.
+    expect(post.exported).toMatchObject({
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: '',
+      AWS_PROFILE: 'aws-credentials-gate-env',
+    });
     expect(fs.existsSync(credentialsFile)).toBe(false);
     expect(post.log).toContain('Removed profile ci.');
     expect(post.calls.filter((c) => c.kind === 'warning')).toEqual([]);

@@ -51,7 +51,8 @@ export interface WriteProfileOptions {
   name: string;
   files: ProfileFiles;
   credentials: Credentials;
-  region: string;
+  /** The profile's region, in the config file; without one the config file is left as it is. */
+  region?: string;
   /** Replace the profile when it already exists; otherwise that is an InputError. */
   overwrite: boolean;
 }
@@ -110,12 +111,16 @@ export function writeProfile(options: WriteProfileOptions): ProfileRecord {
       lines: credentialLines(credentials),
       before: current.credentials,
     },
-    {
-      file: files.configFile,
-      section: configSectionName(profile),
-      lines: [`region = ${region}`],
-      before: current.config,
-    },
+    ...(region === undefined
+      ? []
+      : [
+          {
+            file: files.configFile,
+            section: configSectionName(profile),
+            lines: [`region = ${region}`],
+            before: current.config,
+          },
+        ]),
   ];
 
   const record: ProfileRecord = {

@@ -83,14 +83,7 @@ export class Exports {
 
   /** Exports the (already masked) credentials and region to the environment of later steps. */
   credentials(config: Config, { credentials }: Issued): void {
-    // The AWS SDK for JavaScript prefers a profile AWS_PROFILE names to these variables: an earlier
-    // one (a use with aws-profile) would win in later Node steps. Cleared; the post step puts it back.
-    if (!config.profile && this.env[ExportedEnv.Profile]) {
-      this.set(ExportedEnv.Profile, '');
-      this.runner.info(
-        'Cleared AWS_PROFILE: the AWS SDK for JavaScript would prefer it to the exported credentials.',
-      );
-    }
+    // (AWS_PROFILE, if set, already names a profile with these credentials: see profile/stand-in.ts.)
     // A value an earlier step left would not belong to these credentials: clear it.
     const orClear = (value: string | undefined, name: string) => value ?? (this.env[name] ? '' : undefined);
     const assignments: Assignment[] = [
