@@ -12,7 +12,7 @@ import { describeError } from './errors';
 import { type Config, getConfig } from './inputs/config';
 import { keysFromEnv, SECRET_INPUTS } from './inputs/env';
 import { checkAccount } from './inputs/fields';
-import { choosePlan, type Plan } from './inputs/plan';
+import { noValidCredentials, type Plan, planUnlessKept } from './inputs/plan';
 import { proxyEnvironment, proxySecrets } from './inputs/proxy';
 import { type Env, ExportedEnv, Input, type Issued } from './names';
 import { profileFiles, secretsToRestore, writeProfile } from './profile/profile';
@@ -53,7 +53,7 @@ export async function run(runner: Runner, env: Env, seams: Seams = {}): Promise<
     const config = readInputs(step);
     maskAccounts = config.maskAccountId;
     const limit = { ...config.retry, limitMs: config.timeoutMs };
-    await withinDeadline(act(step, config, choosePlan(config, env)), limit);
+    await withinDeadline(act(step, config, planUnlessKept(config, env)), limit);
   } catch (error) {
     if (error instanceof DeadlineError) {
       runner.setFailed(error.message);
@@ -82,7 +82,7 @@ function readInputs({ runner, env, exports }: Step): Config {
   return { ...config, retry: { ...config.retry, deadline: Date.now() + config.timeoutMs } };
 }
 
-async function act(step: Step, config: Config, plan: Plan): Promise<void> {
+async function act(step: Step, config: Config, plan: Plan | undefined): Promise<void> {
   const { runner, env, exports, io } = step;
   // A profile that cannot be written is refused before AWS is asked for anything.
   const profile = profileToWrite(config, env);
@@ -96,8 +96,9 @@ async function act(step: Step, config: Config, plan: Plan): Promise<void> {
     const credentials = keysFromEnv(env);
     // Kept as they are, but held to the same account list, masking and bucket check as new ones.
     if (identity && credentials) return finish(step, { config, plan, issued: { credentials, identity } });
-    runner.info('No valid credentials in the environment; getting new ones.');
+    if (plan) runner.info('No valid credentials in the environment; getting new ones.');
   }
+  if (plan === undefined) throw noValidCredentials();
   const issued = await obtain(config, plan, io);
   const { accessKeyId, secretAccessKey, sessionToken } = issued.credentials;
   exports.mask(accessKeyId, secretAccessKey, sessionToken);
@@ -108,7 +109,7 @@ async function act(step: Step, config: Config, plan: Plan): Promise<void> {
  * Credentials in hand (new ones, or valid ones already in the environment): the account check, the
  * bucket gate, then exports (new) or outputs only (kept), and the summary.
  */
-async function finish(step: Step, done: { config: Config; plan: Plan; issued: Issued; fresh?: boolean }) {
+async function finish(step: Step, done: { config: Config; plan?: Plan; issued: Issued; fresh?: boolean }) {
   const { runner, env, exports, io } = step;
   const { config, issued, fresh = false } = done;
   if (config.maskAccountId) exports.mask(issued.identity.accountId);

@@ -538,6 +538,41 @@ describe('credentials already in the environment', () => {
     expect(result.env).toEqual({});
   });
 
+  test('use-existing-credentials without a role: valid ones are kept, outputs set, nothing new exported', async () => {
+    const result = await stack.job(previous).main({ ...base(), 'use-existing-credentials': 'true' });
+    expectSuccess(result);
+    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['GetCallerIdentity']);
+    expect(result.env).toEqual({});
+    expect(result.outputs['aws-account-id']).toBe('123456789012');
+    expect(result.outputs['authenticated-arn']).toMatch(/^arn:aws:[a-z]+::123456789012:user\//);
+    expect(result.stdout).toContain('nothing new exported');
+  });
+
+  test.each([
+    ['none in the environment', {}, []],
+    ['refused ones in the environment', previous, ['GetCallerIdentity']],
+  ])(
+    'use-existing-credentials without a role, %s: exit 1 saying both, no AssumeRole',
+    async (_n, env, asked) => {
+      stack.proxy.fault = (r) =>
+        r.operation === 'GetCallerIdentity'
+          ? {
+              status: 403,
+              body: stsError(
+                'InvalidClientTokenId',
+                'The security token included in the request is invalid.',
+              ),
+            }
+          : undefined;
+      const result = await stack.job(env).main({ ...base(), 'use-existing-credentials': 'true' });
+      const message = expectFailure(result);
+      expect(message).toContain('no valid credentials in the environment');
+      expect(message).toContain('no role was given');
+      expect(message).toContain("'role-to-assume'");
+      expect(stack.proxy.requests.map((r) => r.operation)).toEqual(asked);
+    },
+  );
+
   test('use-existing-credentials: kept ones still meet allowed-account-ids', async () => {
     const result = await stack
       .job(previous)

@@ -1,6 +1,6 @@
 import { InputError } from '../../src/errors';
 import { getConfig } from '../../src/inputs/config';
-import { choosePlan } from '../../src/inputs/plan';
+import { choosePlan, planUnlessKept } from '../../src/inputs/plan';
 import { KEYS, ROLE, reader, scenarios } from '../fixtures/inputs';
 
 const OIDC_ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/token', GITHUB_WORKSPACE: '/ws' };
@@ -208,5 +208,29 @@ describe('choosePlan', () => {
         plan({ ...scenarios.keysAndRole, ...SI, 'sts-operation': 'get-session-token' }, NO_OIDC),
       ).toThrow("Input 'role-to-assume' is not used by");
     });
+  });
+});
+
+describe('planUnlessKept', () => {
+  const kept = (inputs: Record<string, string>) =>
+    planUnlessKept(getConfig(reader({ 'aws-region': 'eu-west-1', ...inputs }), ENV_CREDS), ENV_CREDS);
+
+  test('use-existing-credentials with nothing to get new ones with: no plan (valid ones need none)', () => {
+    expect(kept({ 'use-existing-credentials': 'true' })).toBeUndefined();
+  });
+
+  test('with a role, or keys, there is a plan as ever', () => {
+    expect(kept({ 'use-existing-credentials': 'true', 'role-to-assume': ROLE })?.kind).toBe('assume-role');
+    expect(kept({ 'use-existing-credentials': 'true', ...KEYS })?.kind).toBe('static-keys');
+  });
+
+  test.each([
+    ['without use-existing-credentials', {}],
+    [
+      'with an sts-operation that needs a role',
+      { 'use-existing-credentials': 'true', 'sts-operation': 'assume-role' },
+    ],
+  ])('a missing role is still refused up front %s', (_name, inputs) => {
+    expect(() => kept(inputs)).toThrow("Input 'role-to-assume' is required");
   });
 });

@@ -45,6 +45,28 @@ export function noSignerMessage(role: string): string {
   );
 }
 
+/**
+ * The plan; or, when use-existing-credentials is set and nothing is given to get new credentials with (no
+ * role, no keys), undefined: valid credentials in the environment need none. See noValidCredentials.
+ */
+export function planUnlessKept(config: Config, env: Env): Plan | undefined {
+  const nothingGiven =
+    config.operation === StsOperation.Auto &&
+    config.roleArn === undefined &&
+    config.roleName === undefined &&
+    config.keys === undefined;
+  return config.useExistingCredentials && nothingGiven ? undefined : choosePlan(config, env);
+}
+
+/** use-existing-credentials found no valid credentials, and nothing was given to get new ones with. */
+export function noValidCredentials(): InputError {
+  return InputError.missing(
+    Input.RoleToAssume,
+    'there are no valid credentials in the environment for use-existing-credentials, and no role was given ' +
+      'to get new ones with (nor aws-access-key-id and aws-secret-access-key)',
+  );
+}
+
 export function choosePlan(config: Config, env: Env): Plan {
   const { keys, operation } = config;
   const role = roleRef(config);

@@ -41,7 +41,8 @@ export interface Report {
 /** What the step did, for the summary: credentials new (`fresh`) or kept, and whether they went out. */
 export interface Outcome {
   config: Config;
-  plan: Plan;
+  /** How new credentials were obtained; absent when only existing ones could be used. */
+  plan?: Plan;
   issued: Issued;
   gate: GateReport | undefined;
   /** The credentials reached later steps (the gate did not hold them back). */
@@ -72,12 +73,14 @@ export function reportOf({ config, plan, issued, gate, exported, fresh, env }: O
           ...(config.outputCredentials ? ['step outputs'] : []),
         ];
   const roleSession =
-    fresh && (plan.kind === StsOperation.AssumeRole || plan.kind === StsOperation.AssumeRoleWithWebIdentity);
-  const operation = !fresh
-    ? 'credentials already in the environment (use-existing-credentials)'
-    : plan.kind === 'static-keys'
-      ? 'keys as given (checked with GetCallerIdentity)'
-      : OPERATION_API[plan.kind];
+    fresh &&
+    (plan?.kind === StsOperation.AssumeRole || plan?.kind === StsOperation.AssumeRoleWithWebIdentity);
+  const operation =
+    !fresh || plan === undefined
+      ? 'credentials already in the environment (use-existing-credentials)'
+      : plan.kind === 'static-keys'
+        ? 'keys as given (checked with GetCallerIdentity)'
+        : OPERATION_API[plan.kind];
   return {
     operation,
     identityArn: issued.identity.arn,
