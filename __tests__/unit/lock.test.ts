@@ -73,7 +73,7 @@ describe('a stale lock is taken over', () => {
       'older than any step holds one, whoever holds it',
       (file) => holdLock(file, { pid: process.pid, host: os.hostname() }, FAST.staleMs + 1000),
     ],
-    ['empty, a while after it was made (its maker died writing it)', (file) => holdLock(file, '', 3000)],
+    ['empty, a while after it was made (its maker died writing it)', (file) => holdLock(file, '', 6000)],
     [
       'with a breaker left behind by a process that is gone',
       (file) => {

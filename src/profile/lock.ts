@@ -22,7 +22,7 @@ export interface LockTiming {
 
 export const LOCK_TIMING: LockTiming = { waitMs: 10_000, staleMs: 10 * 60_000 };
 /** A lock file still empty this long after it was created was left by a holder that died writing it. */
-const EMPTY_GRACE_MS = 2_000;
+const EMPTY_GRACE_MS = 5_000;
 const LOCK_SUFFIX = '.aws-credentials-gate.lock';
 
 /** The lock of a shared file: a hidden file beside it. */
