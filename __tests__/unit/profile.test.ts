@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { InputError } from '../../src/errors';
 import { parseProfileName } from '../../src/inputs/parse';
 import { type Credentials, Input } from '../../src/names';
+import { acquire, LOCK_TIMING, lockPath, release } from '../../src/profile/lock';
 import {
   type ProfileFiles,
   type ProfileRecord,
@@ -156,11 +157,18 @@ describe('writeProfile into fresh directories', () => {
     expect(record).toEqual({
       profile: 'ci',
       files,
+      owner: expect.any(String),
       createdFiles: [files.credentialsFile, files.configFile],
       createdDirs: [awsDir],
       previousSections: [],
     });
-    expect(listing(awsDir)).toEqual(['config', 'credentials']);
+    // Beside each file, the claim that says the steps created it (no lock is left behind).
+    expect(listing(awsDir)).toEqual([
+      '.config.aws-credentials-gate.owners',
+      '.credentials.aws-credentials-gate.owners',
+      'config',
+      'credentials',
+    ]);
   });
 
   test('creates missing parent directories, each 0700, outermost first', () => {
@@ -445,6 +453,7 @@ describe('removeProfile', () => {
     fs.writeFileSync(path.join(awsDir, 'cli-cache'), '');
     expect(removeProfile(roundTrip(record))).toEqual([]);
     expect(read(files.credentialsFile)).toBe('\n[later]\nk = v\n');
+    expect(mode(files.credentialsFile)).toBe(0o600);
     expect(fs.existsSync(files.configFile)).toBe(false);
     expect(listing(awsDir)).toEqual(['cli-cache', 'credentials']);
   });
@@ -522,5 +531,138 @@ describe('secretsToRestore', () => {
       ],
     };
     expect(secretsToRestore(record)).toEqual(['AKIAOLD', 's3cr=t', 'tok']);
+  });
+});
+
+describe('the mode of a shared file', () => {
+  test.each([
+    ['0644', 0o644],
+    ['0640', 0o640],
+    ['0664', 0o664],
+  ])('%s: 0600 while it holds the keys, then as it was', (_name, before) => {
+    const { awsDir, files } = homeWith('[other]\nk = v\n', '[default]\nregion = us-east-1\n');
+    fs.chmodSync(files.credentialsFile, before);
+    fs.chmodSync(files.configFile, before);
+    const listed = listing(awsDir);
+    const record = write(files);
+    expect(mode(files.credentialsFile)).toBe(0o600);
+    expect(mode(files.configFile)).toBe(0o600);
+
+    expect(removeProfile(roundTrip(record))).toEqual([]);
+    expect(mode(files.credentialsFile)).toBe(before);
+    expect(mode(files.configFile)).toBe(before);
+    expect(read(files.credentialsFile)).toBe('[other]\nk = v\n');
+    expect(read(files.configFile)).toBe('[default]\nregion = us-east-1\n');
+    expect(listing(awsDir)).toEqual(listed);
+  });
+
+  test('put back even when the section was already gone and the text is unchanged', () => {
+    const { files } = homeWith('[other]\nk = v\n', undefined);
+    fs.chmodSync(files.credentialsFile, 0o644);
+    const record = write(files);
+    fs.writeFileSync(files.credentialsFile, '[other]\nk = v\n');
+    expect(removeProfile(roundTrip(record))).toEqual([]);
+    expect(mode(files.credentialsFile)).toBe(0o644);
+  });
+});
+
+/** Every order of a list. */
+const orders = <T>(items: T[]): T[][] =>
+  items.length <= 1
+    ? [items]
+    : items.flatMap((item, i) =>
+        orders([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+      );
+
+describe('steps of jobs sharing the files (each with its own record)', () => {
+  const PROFILES = ['a', 'b', 'c'];
+  /** Each order of the three post steps, named by their profiles. */
+  const ORDERS = orders([0, 1, 2]).map((order) => [order.map((i) => PROFILES[i]).join(', '), order] as const);
+
+  test.each(ORDERS)('in a fresh home, their post steps (%s) leave nothing behind', (_name, order) => {
+    const { home, files } = freshHome();
+    const records = PROFILES.map((profile) => roundTrip(write(files, { profile })));
+    // Only the first created the files; the others found them.
+    expect(records.map((r) => r.createdFiles.length)).toEqual([2, 0, 0]);
+    const left = new Set(PROFILES);
+    for (const index of order) {
+      expect(removeProfile(records[index] as ProfileRecord)).toEqual([]);
+      left.delete(PROFILES[index] ?? '');
+      if (left.size === 0) break;
+      // The others' profiles are all there, and still private.
+      const sections = [...read(files.credentialsFile).matchAll(/^\[(\w+)\]$/gm)].map((m) => m[1]);
+      expect(sections).toEqual(PROFILES.filter((p) => left.has(p)));
+      expect(mode(files.credentialsFile)).toBe(0o600);
+    }
+    expect(fs.readdirSync(home)).toEqual([]);
+  });
+
+  test.each(ORDERS)('in files that existed (0644), their post steps (%s) put them back', (_name, order) => {
+    const credentials = '# mine\n[other]\nk = v';
+    const config = '[default]\nregion = us-east-1\n\n';
+    const { awsDir, files } = homeWith(credentials, config);
+    fs.chmodSync(files.credentialsFile, 0o644);
+    fs.chmodSync(files.configFile, 0o644);
+    const listed = listing(awsDir);
+    const records = PROFILES.map((profile) => roundTrip(write(files, { profile })));
+    for (const index of order) {
+      expect(removeProfile(records[index] as ProfileRecord)).toEqual([]);
+      const last = index === order.at(-1);
+      expect(mode(files.credentialsFile)).toBe(last ? 0o644 : 0o600);
+    }
+    expect(read(files.credentialsFile)).toBe(credentials);
+    expect(read(files.configFile)).toBe(config);
+    expect(mode(files.configFile)).toBe(0o644);
+    expect(listing(awsDir)).toEqual(listed);
+  });
+
+  test('a claim outlived by its file (deleted meanwhile) is started again by the next step', () => {
+    const { home, files } = freshHome();
+    const first = roundTrip(write(files, { profile: 'a' }));
+    fs.rmSync(files.credentialsFile);
+    fs.rmSync(files.configFile);
+    const second = roundTrip(write(files, { profile: 'b' }));
+    expect(second.createdFiles).toEqual([files.credentialsFile, files.configFile]);
+    expect(removeProfile(second)).toEqual([]);
+    expect(removeProfile(first)).toEqual([
+      `${files.credentialsFile}: the file is gone; nothing to remove`,
+      `${files.configFile}: the file is gone; nothing to remove`,
+    ]);
+    expect(fs.readdirSync(home)).toEqual([]);
+  });
+});
+
+describe('the files are locked', () => {
+  const wait = LOCK_TIMING.waitMs;
+  beforeAll(() => {
+    LOCK_TIMING.waitMs = 200;
+  });
+  afterAll(() => {
+    LOCK_TIMING.waitMs = wait;
+  });
+
+  test('while another holds a lock, nothing is written, and the error names the lock', () => {
+    const { awsDir, files } = homeWith('[other]\nk = v\n', undefined);
+    const held = acquire(files.configFile);
+    const listed = listing(awsDir);
+    expect(() => write(files)).toThrow(`${lockPath(files.configFile)} is held by process ${process.pid}`);
+    expect(listing(awsDir)).toEqual(listed);
+    expect(read(files.credentialsFile)).toBe('[other]\nk = v\n');
+    if (held) release(held);
+  });
+
+  test('while another holds a lock, the post step leaves the profile and warns', () => {
+    const { awsDir, files } = homeWith('[other]\nk = v\n', undefined);
+    const record = roundTrip(write(files));
+    const held = acquire(files.credentialsFile);
+    const written = read(files.credentialsFile);
+    const warnings = removeProfile(record);
+    expect(warnings).toEqual([expect.stringContaining(`${lockPath(files.credentialsFile)} is held by`)]);
+    expect(warnings[0]).toContain('Profile ci was left in the files.');
+    expect(read(files.credentialsFile)).toBe(written);
+    if (held) release(held);
+    expect(removeProfile(record)).toEqual([]);
+    expect(read(files.credentialsFile)).toBe('[other]\nk = v\n');
+    expect(listing(awsDir)).toEqual(['credentials']);
   });
 });

@@ -8,9 +8,19 @@ import * as path from 'node:path';
 export const DIR_MODE = 0o700;
 export const FILE_MODE = 0o600;
 
+/** Removes the directory if it is empty; one that is gone, or not empty (even just now), is left as it is. */
 export function removeDirIfEmpty(dir: string): void {
-  if (!fs.existsSync(dir)) return;
-  if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+  try {
+    fs.rmdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+  }
+}
+
+/** A name part no other process will pick: pid, time and chance (node:crypto would cost the post step more than all the rest of its work). */
+export function uniqueSuffix(): string {
+  return `${process.pid}.${Date.now().toString(36)}.${Math.random().toString(36).slice(2)}`;
 }
 
 /** lstat, or undefined when nothing is at the path. */
@@ -47,24 +57,31 @@ export function ensureDir(dir: string, created: string[]): void {
     if (path.dirname(at) === at) break;
   }
   for (const each of missing) {
-    fs.mkdirSync(each, { mode: DIR_MODE });
+    try {
+      fs.mkdirSync(each, { mode: DIR_MODE });
+    } catch (error) {
+      // Made by another step at the same moment: theirs, not ours.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
     fs.chmodSync(each, DIR_MODE);
     created.push(each);
   }
 }
 
-/** Replaces the file by renaming a new one (mode 0600) over it, so a reader never sees half a file. */
-export function writeAtomically(file: string, text: string): void {
-  // Opened with 'wx' (create, never reuse), so the name only has to be unlikely to exist already;
-  // node:crypto would cost the post step more than all the rest of its work.
-  const suffix = `${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${suffix}.tmp`);
+/**
+ * Replaces the file by renaming a new one over it, so a reader never sees half a file. The new file has
+ * `mode` (0600 unless told) before it takes the name.
+ */
+export function writeAtomically(file: string, text: string, mode = FILE_MODE): void {
+  // Opened with 'wx' (create, never reuse), so the name only has to be unlikely to exist already.
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${uniqueSuffix()}.tmp`);
   fs.writeFileSync(temp, text, { mode: FILE_MODE, flag: 'wx' });
   try {
+    fs.chmodSync(temp, mode);
     fs.renameSync(temp, file);
   } catch (error) {
     fs.rmSync(temp, { force: true });
     throw error;
   }
-  fs.chmodSync(file, FILE_MODE);
 }

@@ -3,48 +3,19 @@
  * aws-cli and the SDKs work with AWS_PROFILE, and removes exactly what was written in the post step.
  * Every other byte of both files is kept: a file is split into sections only to find and replace ours.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeError, InputError } from '../errors';
+import { InputError } from '../errors';
 import { type Credentials, type Env, Input } from '../names';
-import { ensureDir, readIfExists, removeDirIfEmpty, writeAtomically } from './files';
-import {
-  configSectionName,
-  credentialLines,
-  cutSection,
-  findSection,
-  putSection,
-  secretValues,
-} from './sections';
+import { joinedClaim, writeClaim } from './claims';
+import { ensureDir, readIfExists, uniqueSuffix, writeAtomically } from './files';
+import { lockFiles } from './lock';
+import type { ProfileFiles, ProfileRecord } from './record';
+import { removeDirs, undoChanges } from './remove';
+import { configSectionName, credentialLines, findSection, putSection, secretValues } from './sections';
 
-export interface ProfileFiles {
-  credentialsFile: string;
-  configFile: string;
-}
-
-/** One section writeProfile changed in a file that existed before. */
-export interface PreviousSection {
-  file: string;
-  /** The section's name as in its header, e.g. `ci` or `profile ci`. */
-  section: string;
-  /** The section's text before; undefined when it did not exist, so it is removed on cleanup. */
-  text?: string;
-  /** The blank line(s) put before an appended section, removed with it. */
-  separator?: string;
-}
-
-/** What writeProfile did, so the post step can undo exactly that. JSON-serialisable. */
-export interface ProfileRecord {
-  profile: string;
-  files: ProfileFiles;
-  /** Files that did not exist before and were created (to be deleted on cleanup). */
-  createdFiles: string[];
-  /** Directories that did not exist before and were created, outermost first. */
-  createdDirs: string[];
-  /** For each file that existed: the previous text of the section we replaced. */
-  previousSections: PreviousSection[];
-}
+export type { PreviousSection, ProfileFiles, ProfileRecord } from './record';
+export { removeProfile } from './remove';
 
 export interface WriteProfileOptions {
   /** The profile's name. */
@@ -68,10 +39,6 @@ export function profileFiles(env: Env): ProfileFiles {
   };
 }
 
-/**
- * Writes the profile's section to both files: appended, or replaced in place when `overwrite`.
- * Both files are checked before either is written; if the second write fails, the first is undone.
- */
 /**
  * The checks writeProfile makes before it writes, on their own, so a profile that cannot be written is
  * refused before AWS is asked for anything: the files must differ, be no symbolic links, and not hold the
@@ -101,7 +68,43 @@ export function checkProfile(options: Pick<WriteProfileOptions, 'name' | 'files'
   return { credentials, config };
 }
 
+/**
+ * Writes the profile's section to both files: appended, or replaced in place when `overwrite`. Both
+ * files are read, checked, changed and written under their locks, so steps of jobs running at once never
+ * write over one another's profiles; if the second write fails, the first is undone.
+ */
 export function writeProfile(options: WriteProfileOptions): ProfileRecord {
+  const { files } = options;
+  // Refused early (a symbolic link, a profile already there) before anything is made or locked.
+  checkProfile(options);
+  const record: ProfileRecord = {
+    profile: options.name,
+    files: { credentialsFile: files.credentialsFile, configFile: files.configFile },
+    owner: uniqueSuffix(),
+    createdFiles: [],
+    createdDirs: [],
+    previousSections: [],
+  };
+  const makeDir = (dir: string) => ensureDir(dir, record.createdDirs);
+  const paths = [files.credentialsFile, files.configFile];
+  let unlock: (() => void) | undefined;
+  try {
+    // The locks live beside the files: their directories first.
+    for (const file of paths) makeDir(path.dirname(file));
+    unlock = lockFiles(paths, { makeDir });
+    writeLocked(options, record);
+  } catch (error) {
+    const dirs = unlock ? undoChanges(record).dirs : record.createdDirs;
+    unlock?.();
+    removeDirs(dirs);
+    throw error;
+  }
+  unlock();
+  return record;
+}
+
+/** writeProfile's read, check and write, with both files locked. */
+function writeLocked(options: WriteProfileOptions, record: ProfileRecord): void {
   const { name: profile, files, credentials, region } = options;
   const current = checkProfile(options);
   const targets = [
@@ -122,65 +125,26 @@ export function writeProfile(options: WriteProfileOptions): ProfileRecord {
           },
         ]),
   ];
-
-  const record: ProfileRecord = {
-    profile,
-    files: { credentialsFile: files.credentialsFile, configFile: files.configFile },
-    createdFiles: [],
-    createdDirs: [],
-    previousSections: [],
-  };
-  try {
-    for (const { file, section, lines, before } of targets) {
-      ensureDir(path.dirname(file), record.createdDirs);
-      const put = putSection(before ?? '', section, lines);
-      writeAtomically(file, put.text);
-      if (before === undefined) {
-        record.createdFiles.push(file);
-      } else {
-        record.previousSections.push({
-          file,
-          section,
-          text: put.previous,
-          separator: put.separator || undefined,
-        });
-      }
-    }
-  } catch (error) {
-    removeProfile(record);
-    throw error;
-  }
-  return record;
-}
-
-/**
- * Undoes writeProfile: puts back the sections it replaced, removes those it added, deletes the files and
- * directories it created once nothing else is in them. Never throws; returns what could not be done.
- */
-export function removeProfile(record: ProfileRecord): string[] {
-  const warnings: string[] = [];
-  const attempt = (what: string, undo: () => void) => {
-    try {
-      undo();
-    } catch (error) {
-      warnings.push(`${what}: ${describeError(error)}`);
-    }
-  };
-  attempt('profile record', () => {
-    for (const entry of record.previousSections) {
-      attempt(entry.file, () => {
-        const warning = restoreSection(entry);
-        if (warning !== undefined) warnings.push(`${entry.file}: ${warning}`);
+  for (const { file, section, lines, before } of targets) {
+    const claim = joinedClaim(file, record.owner ?? '', record.createdDirs);
+    const put = putSection(before ?? '', section, lines);
+    // Session keys are never readable by other users: a shared file that was 0644 (or any other mode) is
+    // 0600 while any step holds keys in it, and the post step of the last of them puts its mode back
+    // (claims.ts keeps the mode it had before the first). The safe choice: a file's earlier mode was chosen
+    // for what was in it then, not for keys this action adds.
+    writeAtomically(file, put.text);
+    if (before === undefined) {
+      record.createdFiles.push(file);
+    } else {
+      record.previousSections.push({
+        file,
+        section,
+        text: put.previous,
+        separator: put.separator || undefined,
       });
     }
-    for (const file of record.createdFiles) {
-      const section =
-        file === record.files.credentialsFile ? record.profile : configSectionName(record.profile);
-      attempt(file, () => removeCreatedFile(file, section));
-    }
-    for (const dir of [...record.createdDirs].reverse()) attempt(dir, () => removeDirIfEmpty(dir));
-  });
-  return warnings;
+    writeClaim(file, claim);
+  }
 }
 
 /**
@@ -189,32 +153,4 @@ export function removeProfile(record: ProfileRecord): string[] {
  */
 export function secretsToRestore(record: ProfileRecord): string[] {
   return record.previousSections.flatMap(({ text }) => secretValues(text ?? ''));
-}
-
-/** Puts one section of an existing file back as it was; a warning when that cannot be done exactly. */
-function restoreSection(entry: PreviousSection): string | undefined {
-  const text = readIfExists(entry.file);
-  if (text === undefined) return 'the file is gone; nothing to restore';
-  const found = findSection(text, entry.section);
-  if (found === undefined) {
-    return entry.text === undefined
-      ? undefined
-      : `section [${entry.section}] is gone; its previous text was not put back`;
-  }
-  const restored =
-    entry.text === undefined
-      ? cutSection(text, found, entry.separator)
-      : text.slice(0, found.start) + entry.text + text.slice(found.end);
-  if (restored !== text) writeAtomically(entry.file, restored);
-  return undefined;
-}
-
-/** Removes the section from a file writeProfile created; deletes the file if nothing else is left. */
-function removeCreatedFile(file: string, section: string): void {
-  const text = readIfExists(file);
-  if (text === undefined) throw new Error('the file is gone; nothing to remove');
-  const found = findSection(text, section);
-  const rest = found === undefined ? text : cutSection(text, found);
-  if (rest.trim() === '') fs.unlinkSync(file);
-  else if (rest !== text) writeAtomically(file, rest);
 }
