@@ -1,7 +1,7 @@
 /**
  * The main step, as a story: read the inputs, plan, obtain credentials, gate on the bucket, export,
- * report. It is given the runner and the environment (index.ts passes the real ones, tests fakes), and
- * every side effect goes through them.
+ * report. It is given the runner and the environment (index.ts passes the real ones, the command line its
+ * own runner, tests fakes), and every side effect goes through them.
  */
 import { accountsIn } from './aws/arn';
 import type { Hooks } from './aws/clients';
@@ -20,10 +20,10 @@ import { type Restore, saveRestore } from './restore';
 import { DeadlineError, withinDeadline } from './runner/deadline';
 import { Exports } from './runner/exports';
 import type { Runner } from './runner/protocol';
-import { writeSummary } from './runner/summary';
+import { type Outcome, writeSummary } from './runner/summary';
 
-/** What tests put in place of the real world: a fake AWS, a fake GitHub OIDC token service. */
-export type Seams = Pick<Hooks, 'sender'> & Pick<Io, 'fetchIdToken'>;
+/** What tests put in place of the real world (a fake AWS, GitHub's OIDC token service); handOver: see Step. */
+export type Seams = Pick<Hooks, 'sender'> & Pick<Io, 'fetchIdToken'> & Pick<Step, 'handOver'>;
 
 /** One run of the step: the runner, the environment, and the record of what it changed. */
 interface Step {
@@ -32,6 +32,8 @@ interface Step {
   exports: Exports;
   restore: Restore;
   io: Io;
+  /** Given (the command line), the outcome goes here instead: nothing is exported, output or summarised. */
+  handOver?: ((outcome: Outcome) => void) | undefined;
 }
 
 export async function run(runner: Runner, env: Env, seams: Seams = {}): Promise<void> {
@@ -42,7 +44,7 @@ export async function run(runner: Runner, env: Env, seams: Seams = {}): Promise<
     group: (title, lines) => runner.group(title, lines),
     hooks: { sender: seams.sender, onRetry: (notice) => runner.info(describeRetry(notice)) },
   };
-  const step: Step = { runner, env, exports, restore: { env: exports.before }, io };
+  const step: Step = { runner, env, exports, restore: { env: exports.before }, io, handOver: seams.handOver };
   // Until the inputs are read, as getConfig would read this one (the input, else its variable).
   let maskAccounts = /^\s*true\s*$/i.test(
     runner.getInput(Input.MaskAwsAccountId) || (env.MASK_AWS_ACCOUNT_ID ?? ''),
@@ -63,7 +65,7 @@ export async function run(runner: Runner, env: Env, seams: Seams = {}): Promise<
     const message = describeError(error);
     // A refusal names ARNs (the role, the caller): with mask-aws-account-id their accounts go first.
     if (maskAccounts) exports.mask(...accountsIn(message));
-    runner.setFailed(message);
+    runner.setFailed(message, error);
   } finally {
     saveRestore(runner, step.restore);
   }
@@ -103,7 +105,7 @@ async function act(step: Step, config: Config, plan: Plan): Promise<void> {
 
 /**
  * Credentials in hand (new ones, or valid ones already in the environment): the account check, the
- * bucket gate, then exports (new) or outputs only (kept), and the summary.
+ * bucket gate, then exports (new) or outputs only (kept), and the summary; or all of it handed over.
  */
 async function finish(step: Step, done: { config: Config; plan: Plan; issued: Issued; fresh?: boolean }) {
   const { runner, env, exports, io } = step;
@@ -113,10 +115,15 @@ async function finish(step: Step, done: { config: Config; plan: Plan; issued: Is
   const check = config.verify;
   const gate = check ? await verifyBucket({ config, check, issued, hooks: io.hooks }) : undefined;
   const holds = gate !== undefined && !gate.ok && gate.check.required;
-  if (!holds && fresh) exportCredentials(step, config, issued);
-  if (!holds && !fresh) exports.kept(config, issued);
-  if (gate) exports.gate(gate, holds);
-  if (config.jobSummary) writeSummary(runner, { ...done, gate, exported: !holds, fresh, env });
+  const outcome: Outcome = { ...done, gate, exported: !holds, fresh, env };
+  if (step.handOver) {
+    if (!runner.isSealed) step.handOver(outcome);
+  } else {
+    if (!holds && fresh) exportCredentials(step, config, issued);
+    if (!holds && !fresh) exports.kept(config, issued);
+    if (gate) exports.gate(gate, holds);
+    if (config.jobSummary) writeSummary(runner, outcome);
+  }
   if (holds && gate && !gate.ok) throw new Error(gate.reason);
 }
 
@@ -124,15 +131,10 @@ async function finish(step: Step, done: { config: Config; plan: Plan; issued: Is
 function exportCredentials({ runner, env, exports, restore }: Step, config: Config, issued: Issued): void {
   if (runner.isSealed) return; // the step timed out: nothing is exported, the profile included
   if (config.profile) {
-    const { name, overwrite } = config.profile;
+    const { name } = config.profile;
     const files = profileFiles(env);
-    restore.profile = writeProfile({
-      name,
-      overwrite,
-      files,
-      credentials: issued.credentials,
-      region: config.region,
-    });
+    const { credentials } = issued;
+    restore.profile = writeProfile({ ...config.profile, files, credentials, region: config.region });
     exports.mask(...secretsToRestore(restore.profile));
     exports.set(ExportedEnv.Profile, name);
     runner.info(`Profile ${name} written to ${files.credentialsFile}.`);
