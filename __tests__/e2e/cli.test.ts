@@ -16,12 +16,15 @@ import { useStack } from './stack';
 const stack = useStack();
 afterAll(() => removeChildDirs());
 const BUCKET = 'site';
-/** More than the 50 listed by default, with names that sort and encode unlike plain ASCII. */
+/**
+ * More than the 50 listed by default. Plain names: moto, when enforcing IAM, miscomputes the signature of
+ * an S3 request whose path holds a space or non-ASCII characters (as gate.test.ts notes for '/' in a query).
+ */
 const OBJECTS = [
   ...Array.from({ length: 56 }, (_, i) => `pages/page-${String(i).padStart(2, '0')}.html`),
-  'a file with spaces.txt',
-  'ünïcödé.txt',
   'assets/app.js',
+  'a-first.txt',
+  'z_last.txt',
 ];
 
 type Keys = { accessKeyId: string; secretAccessKey: string; arn: string };
@@ -244,7 +247,7 @@ describe('the credentials where they are asked for', () => {
 describe('bad usage: exit 2, one line naming the flag, no request', () => {
   const policyFile = () => path.join(__dirname, 'no-such-policy.json');
   test.each([
-    ['an unknown flag', ['--role-to-asume', 'x'], '--role-to-asume'],
+    ['an unknown flag', ['--role-to-asume', 'x'], 'did you mean --role-to-assume?'],
     ['an unknown short flag', ['-x'], '-x'],
     ['a missing value', ['--role-to-assume'], '--role-to-assume'],
     ['a missing value before a flag', ['--role-to-assume', 'x', '-b', '--export'], '-b (--verify-bucket)'],
@@ -305,6 +308,16 @@ describe('bad usage: exit 2, one line naming the flag, no request', () => {
     expect(result.stderr).toMatch(
       /^aws-credentials-gate: --aws-region \(taken from the AWS_REGION environment variable\) is invalid: got "not a region"/,
     );
+    expect(operations()).toEqual([]);
+  });
+
+  test('nothing to sign with: the flag, and where credentials may come from; no request', async () => {
+    const env = terminal({ AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined });
+    const result = await runCli(['--role-to-assume', deploy], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^aws-credentials-gate: --role-to-assume \(.*\) cannot be assumed: /);
+    expect(result.stderr).toContain("where the AWS SDK's default chain finds them");
+    expect(result.stderr.split('\n')).toHaveLength(2);
     expect(operations()).toEqual([]);
   });
 

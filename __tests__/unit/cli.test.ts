@@ -86,6 +86,16 @@ describe('parseArgs', () => {
     expect(parsed.output.kind).toBe(kind);
   });
 
+  test('a value is taken as it is, whatever it is named', () => {
+    const parsed = parseArgs(['--role-session-name', 'toString', '-r', 'constructor', '--audience', '-']);
+    expect(Object.fromEntries(parsed.inputs)).toEqual({
+      'role-session-name': 'toString',
+      'aws-region': 'constructor',
+      audience: '-',
+    });
+    expect(() => parseArgs(['toString'])).toThrow('argument 1 is not a flag');
+  });
+
   test('after -- everything is the command, flags included', () => {
     const parsed = parseArgs(['-d', '--', 'aws', '-b', '--export']);
     expect(parsed.output).toEqual({ kind: 'exec', command: 'aws', args: ['-b', '--export'] });
@@ -100,6 +110,8 @@ describe('parseArgs', () => {
 
   test.each([
     [['--nope'], 'unknown flag --nope'],
+    [['--role-to-asume', 'x'], 'unknown flag --role-to-asume; did you mean --role-to-assume?'],
+    [['--exprot'], 'unknown flag --exprot; did you mean --export?'],
     [['-x'], 'unknown flag -x'],
     [['--nope=secret-value'], 'unknown flag --nope'],
     [['--role-to-assume'], '--role-to-assume needs a value'],

@@ -60,7 +60,7 @@ const SWITCHES = new Set(['-d', '--debug', '-h', '--help', '--export', '--json']
 
 /** Whether an argument is a flag of ours (or the `--` before a command), so not a value. */
 function isFlag(arg: string): boolean {
-  return arg.startsWith('--') || arg in SHORT_INPUTS || SWITCHES.has(arg);
+  return arg.startsWith('--') || Object.hasOwn(SHORT_INPUTS, arg) || SWITCHES.has(arg);
 }
 
 export function parseArgs(argv: readonly string[]): Invocation {
@@ -102,7 +102,7 @@ export function parseArgs(argv: readonly string[]): Invocation {
  * secret typed without its flag.
  */
 function inputOf(arg: string, position: number): { name: string; inline: string | undefined } {
-  const short = SHORT_INPUTS[arg];
+  const short = Object.hasOwn(SHORT_INPUTS, arg) ? SHORT_INPUTS[arg] : undefined;
   if (short !== undefined) return { name: short, inline: undefined };
   const long = /^--([a-z0-9-]+)(?:=(.*))?$/s.exec(arg);
   if (long === null) {
@@ -113,7 +113,10 @@ function inputOf(arg: string, position: number): { name: string; inline: string 
     );
   }
   const name = long[1] ?? '';
-  if (!NAMES.has(name)) throw new UsageError(`unknown flag --${name}`);
+  if (!NAMES.has(name)) {
+    const near = [...NAMES, 'debug', 'help', 'export', 'json'].find((known) => distance(known, name) <= 2);
+    throw new UsageError(`unknown flag --${name}${near === undefined ? '' : `; did you mean --${near}?`}`);
+  }
   return { name, inline: long[2] };
 }
 
@@ -129,4 +132,18 @@ function setInput(
     throw new UsageError(`${named} needs a value: ${flag} VALUE`);
   if (inputs.has(name)) throw new UsageError(`${named} is given twice`);
   inputs.set(name, value);
+}
+
+/** Edits (insertions, deletions, substitutions) that turn one word into the other. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
