@@ -381,6 +381,29 @@ describe('when AWS or the gate says no: exit 1, explained as the action explains
   });
 });
 
+test("run inside a job's environment, it writes no GITHUB_* file, no ledger entry and no ~/.aws file", async () => {
+  const job = stack.job();
+  const files = Object.fromEntries(
+    ['GITHUB_ENV', 'GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY', 'GITHUB_PATH'].map((name) => {
+      const file = path.join(job.dir, 'files', name);
+      fs.writeFileSync(file, '');
+      return [name, file];
+    }),
+  );
+  const env = terminal({ ...files, RUNNER_TEMP: path.join(job.dir, 'temp'), GITHUB_ACTIONS: 'true' });
+  delete env.AWS_CONFIG_FILE;
+  delete env.AWS_SHARED_CREDENTIALS_FILE;
+  const keys = ['--aws-access-key-id', dev.accessKeyId, '--aws-secret-access-key', dev.secretAccessKey];
+  const args = [...keys, '--role-to-assume', deploy, '-b', BUCKET, '--unset-current-credentials', 'true'];
+  const result = await runCli([...args, '--output-credentials', 'true', '--export'], { env });
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(/^export AWS_ACCESS_KEY_ID='ASIA/m);
+  for (const file of Object.values(files)) expect(fs.readFileSync(file, 'utf8')).toBe('');
+  expect(fs.readdirSync(path.join(job.dir, 'temp'))).toEqual([]);
+  expect(fs.existsSync(path.join(env.HOME ?? '', '.aws'))).toBe(false);
+  expectNoSecrets(result.stderr);
+});
+
 test('every child was given AWS_EC2_METADATA_DISABLED=true and endpoints on 127.0.0.1 only', () => {
   expect(childEnvs.length).toBeGreaterThan(20);
   for (const env of childEnvs) {

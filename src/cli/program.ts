@@ -8,7 +8,7 @@ import { run, type Seams } from '../main';
 import { type Env, ExportedEnv } from '../names';
 import type { Outcome } from '../runner/summary';
 import type { Exec } from './exec';
-import { parseArgs, UsageError } from './flags';
+import { type Invocation, parseArgs, UsageError } from './flags';
 import { commandEnv, credentialProcess, exportLines, handedVariables, renderReport } from './report';
 import { CliRunner, usageLine } from './runner';
 import { usage } from './usage';
@@ -22,7 +22,7 @@ export interface World {
 }
 
 export async function program(argv: readonly string[], env: Env, world: World): Promise<number> {
-  let invocation: ReturnType<typeof parseArgs>;
+  let invocation: Invocation;
   try {
     invocation = parseArgs(argv);
   } catch (error) {

@@ -1,7 +1,7 @@
 /**
- * What the command line prints, from the step's outcome: the plain report (never a secret: it is printed
- * through CliRunner.shown, which hides every registered one), and — only when asked — the credentials as
- * POSIX shell exports or as credential_process JSON. Pure.
+ * What the command line prints, from the step's outcome: the plain report (never a secret: each line is
+ * printed through CliRunner.line, which hides every registered one), and — only when asked — the
+ * credentials as POSIX shell exports, credential_process JSON, or a command's environment. Pure.
  */
 import type { Plan } from '../inputs/plan';
 import { type Env, ExportedEnv, type Issued, StsOperation } from '../names';
@@ -10,7 +10,7 @@ import { describeExpiry, formatSize, type Outcome, reportOf } from '../runner/su
 
 /** The report: who the credentials are, how they were obtained, until when, and the bucket check. */
 export function renderReport(outcome: Outcome, { debug, now }: { debug: boolean; now: Date }): string[] {
-  const report = { ...reportOf(outcome), now };
+  const report = reportOf(outcome);
   const { config, plan } = outcome;
   const expires =
     report.expiration === undefined

@@ -2,7 +2,7 @@
  * The command line's runner: the step reads its inputs from the flags (with action.yml's defaults, as the
  * Actions runner applies them), and its log lines go to stderr as plain text. Nothing else is written
  * anywhere: no workflow command, no GITHUB_* file, no state, no summary (the credentials themselves are
- * handed over to cli.ts, see main.ts's handOver). Every secret the step registers is hidden in whatever
+ * handed over to cli/program.ts, see main.ts's handOver). Every secret the step registers is hidden in whatever
  * this runner prints, as the Actions runner masks it.
  */
 import { InputError } from '../errors';
@@ -16,8 +16,9 @@ const DEFAULTS: ReadonlyMap<string, string> = new Map(
 );
 
 /**
- * Characters that must not reach a terminal as they are: C0 controls (line breaks are split first), DEL,
- * C1 controls, and the invisible and direction-changing characters that make a line read other than it is.
+ * Characters that must not reach a terminal as they are: C0 controls (line breaks too, in a line printed
+ * whole), DEL, C1 controls, and the invisible and direction-changing characters that make a line read other
+ * than it is.
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g;
