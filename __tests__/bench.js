@@ -553,6 +553,10 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
 
   const files = listFiles(path.join(ROOT, 'dist'));
   const jsBytes = files.filter((f) => f.file.endsWith('.js')).reduce((sum, f) => sum + f.bytes, 0);
+  // The action's budget is what the runner loads: main and post (the command line's bundle is apart).
+  const actionJsBytes = files
+    .filter((f) => f.file.endsWith('.js') && /^dist\/(main|post)\//.test(f.file))
+    .reduce((sum, f) => sum + f.bytes, 0);
   const allBytes = files.reduce((sum, f) => sum + f.bytes, 0);
   out.push('');
   out.push('## dist/');
@@ -653,8 +657,8 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
       `in the heaviest case (${worst.name}); highest single run ${worstMax.toFixed(1)} MiB`,
   });
   budgets.push({
-    ok: jsBytes <= BUDGET.distJsBytes,
-    text: `all JavaScript under dist/ <= ${BUDGET.distJsBytes} bytes: ${jsBytes} bytes`,
+    ok: actionJsBytes <= BUDGET.distJsBytes,
+    text: `the action's JavaScript (dist/main, dist/post) <= ${BUDGET.distJsBytes} bytes: ${actionJsBytes} bytes`,
   });
   for (const result of results) behaved(result.name);
   const bareProblems = [...new Set(bareAll.flatMap((r) => r.problems))];

@@ -1,31 +1,32 @@
 /**
  * The main step, as a story: read the inputs, plan, obtain credentials, gate on the bucket, export,
- * report. It is given the runner and the environment (index.ts passes the real ones, tests fakes), and
- * every side effect goes through them.
+ * report. It is given the runner and the environment (index.ts passes the real ones, the command line its
+ * own runner, tests fakes), and every side effect goes through them.
  */
 import { accountsIn } from './aws/arn';
 import type { Hooks } from './aws/clients';
 import { verifyBucket } from './aws/gate';
 import type { Io } from './aws/obtain';
 import { describeRetry } from './aws/retry';
+import { deliver } from './deliver';
 import { describeError } from './errors';
 import { type Config, getConfig } from './inputs/config';
 import { keysFromEnv, SECRET_INPUTS } from './inputs/env';
 import { checkAccount } from './inputs/fields';
 import { noValidCredentials, type Plan, planUnlessKept } from './inputs/plan';
 import { proxyEnvironment, proxySecrets } from './inputs/proxy';
-import { type Env, ExportedEnv, Input, type Issued } from './names';
-import { profileFiles, secretsToRestore, writeProfile } from './profile/profile';
-import { checkToWrite, profileToWrite, standInReason } from './profile/stand-in';
+import { type Env, Input, type Issued } from './names';
+import { profileFiles } from './profile/profile';
+import { checkToWrite, profileToWrite } from './profile/stand-in';
 import { type Restore, saveRestore } from './restore';
 import { DeadlineError, withinDeadline } from './runner/deadline';
 import { Exports } from './runner/exports';
 import type { Runner } from './runner/protocol';
-import { writeSummary } from './runner/summary';
+import type { Outcome } from './runner/summary';
 import { visible } from './text';
 
-/** What tests put in place of the real world: a fake AWS, a fake GitHub OIDC token service. */
-export type Seams = Pick<Hooks, 'sender'> & Pick<Io, 'fetchIdToken'>;
+/** What tests put in place of the real world (a fake AWS, GitHub's OIDC token service); handOver: see Step. */
+export type Seams = Pick<Hooks, 'sender'> & Pick<Io, 'fetchIdToken'> & Pick<Step, 'handOver'>;
 
 /** One run of the step: the runner, the environment, and the record of what it changed. */
 interface Step {
@@ -34,6 +35,8 @@ interface Step {
   exports: Exports;
   restore: Restore;
   io: Io;
+  /** Given (the command line), the outcome goes here instead: nothing is exported, output or summarised. */
+  handOver?: ((outcome: Outcome) => void) | undefined;
 }
 
 export async function run(runner: Runner, env: Env, seams: Seams = {}): Promise<void> {
@@ -44,7 +47,7 @@ export async function run(runner: Runner, env: Env, seams: Seams = {}): Promise<
     group: (title, lines) => runner.group(title, lines),
     hooks: { sender: seams.sender, onRetry: (notice) => runner.info(describeRetry(notice)) },
   };
-  const step: Step = { runner, env, exports, restore: { env: exports.before }, io };
+  const step: Step = { runner, env, exports, restore: { env: exports.before }, io, handOver: seams.handOver };
   // Until the inputs are read, as getConfig would read this one (the input, else its variable).
   let maskAccounts = /^\s*true\s*$/i.test(
     runner.getInput(Input.MaskAwsAccountId) || (env.MASK_AWS_ACCOUNT_ID ?? ''),
@@ -65,7 +68,7 @@ export async function run(runner: Runner, env: Env, seams: Seams = {}): Promise<
     const message = describeError(error);
     // A refusal names ARNs (the role, the caller): with mask-aws-account-id their accounts go first.
     if (maskAccounts) exports.mask(...accountsIn(message));
-    runner.setFailed(message);
+    runner.setFailed(message, error);
   } finally {
     saveRestore(runner, step.restore);
   }
@@ -107,7 +110,7 @@ async function act(step: Step, config: Config, plan: Plan | undefined): Promise<
 
 /**
  * Credentials in hand (new ones, or valid ones already in the environment): the account check, the
- * bucket gate, then exports (new) or outputs only (kept), and the summary.
+ * bucket gate, then exports (new) or outputs only (kept), and the summary; or all of it handed over.
  */
 async function finish(step: Step, done: { config: Config; plan?: Plan; issued: Issued; fresh?: boolean }) {
   const { runner, env, exports, io } = step;
@@ -117,29 +120,8 @@ async function finish(step: Step, done: { config: Config; plan?: Plan; issued: I
   const check = config.verify;
   const gate = check ? await verifyBucket({ config, check, issued, hooks: io.hooks }) : undefined;
   const holds = gate !== undefined && !gate.ok && gate.check.required;
-  if (!holds && fresh) exportCredentials(step, config, issued);
-  if (!holds && !fresh) exports.kept(config, issued);
-  if (gate) exports.gate(gate, holds);
-  if (config.jobSummary) writeSummary(runner, { ...done, gate, exported: !holds, fresh, env });
+  const outcome: Outcome = { ...done, gate, exported: !holds, fresh, env };
+  if (!step.handOver) deliver(step, outcome, holds);
+  else if (!runner.isSealed) step.handOver(outcome);
   if (holds && gate && !gate.ok) throw new Error(visible(gate.reason));
-}
-
-/** New credentials go out: to the profile, the environment and the outputs, as the inputs say. */
-function exportCredentials({ runner, env, exports, restore }: Step, config: Config, issued: Issued): void {
-  if (runner.isSealed) return; // the step timed out: nothing is exported, the profile included
-  // The aws-profile profile, or the stand-in for AWS_PROFILE to name (see profile/stand-in.ts).
-  const profile = profileToWrite(config, env);
-  if (profile) {
-    const files = profileFiles(env);
-    const said = profile.standIn
-      ? `${standInReason(env)}.`
-      : `Profile ${profile.name} written to ${files.credentialsFile}.`;
-    restore.profile = writeProfile({ ...profile, files, credentials: issued.credentials });
-    exports.mask(...secretsToRestore(restore.profile));
-    exports.set(ExportedEnv.Profile, profile.name);
-    runner.info(said);
-    exports.clearShadowing(config);
-  }
-  if (config.outputEnvCredentials) exports.credentials(config, issued);
-  exports.outputs(config, issued);
 }

@@ -264,6 +264,7 @@ describe('refusals', () => {
     expectRefused(result, 'role-to-assume');
     expect(result.errors[0]).toContain('permissions: id-token: write');
     expect(result.errors[0]).toContain('aws-access-key-id');
+    expect(result.errors[0]).toContain("where the AWS SDK's default chain finds them");
   });
 
   test.each([

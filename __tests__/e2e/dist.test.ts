@@ -37,12 +37,29 @@ test('rebuilding dist/ from src/ changes nothing', () => {
   }
 }, 180_000);
 
-test('all JavaScript under dist/ stays within the 1.9 MB budget, and the post step loads no AWS SDK', () => {
+/** Bytes of JavaScript under dist/<bundle>/. */
+function jsBytes(bundle: string): number {
+  const dir = path.join(ROOT, 'dist', bundle);
+  const js = files(dir).filter((file) => file.endsWith('.js'));
+  return js.reduce((sum, file) => sum + fs.statSync(path.join(dir, file)).size, 0);
+}
+
+test("the action's JavaScript (main and post) stays within the 1.9 MB budget, and the post step loads no AWS SDK", () => {
   const dist = path.join(ROOT, 'dist');
-  const js = files(dist).filter((file) => file.endsWith('.js'));
-  const total = js.reduce((sum, file) => sum + fs.statSync(path.join(dist, file)).size, 0);
-  expect(total).toBeLessThanOrEqual(1_900_000);
+  expect(jsBytes('main') + jsBytes('post')).toBeLessThanOrEqual(1_900_000);
   const post = fs.readFileSync(path.join(dist, 'post', 'index.js'), 'utf8');
   expect(post.length).toBeLessThan(20_000);
   expect(post).not.toMatch(/node:https|smithy|aws-sdk/);
+});
+
+test('the command line is one executable bundle of its own, within 1.4 MB, that the action never loads', () => {
+  const entry = path.join(ROOT, 'dist', 'cli', 'index.js');
+  expect(fs.readFileSync(entry, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  expect(fs.statSync(entry).mode & 0o111).not.toBe(0);
+  expect(jsBytes('cli')).toBeLessThanOrEqual(1_400_000);
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  expect(pkg.bin).toEqual({ 'aws-credentials-gate': 'dist/cli/index.js' });
+  const cliOnly = 'cannot be given together: choose one output';
+  expect(fs.readFileSync(entry, 'utf8')).toContain(cliOnly);
+  expect(fs.readFileSync(path.join(ROOT, 'dist', 'main', 'index.js'), 'utf8')).not.toContain(cliOnly);
 });

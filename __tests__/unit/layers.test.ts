@@ -1,12 +1,16 @@
 /**
  * The layer rule, read from the import lines of src/ (type-only imports included):
  *
- *   entries (index, post) -> steps (main, cleanup, restore) -> rooms (aws/, runner/, profile/)
+ *   entries (index, post, cli) -> steps (main, deliver, cleanup, restore; cli/) -> rooms (aws/, runner/, profile/)
  *     -> inputs/ -> names, errors, text
  *
  * A file imports only from its own folder or a layer below; the rooms do not import one another; nothing
  * imports an entry; inside aws/, explain.ts imports only the leaves arn.ts and classify.ts (which import
  * nothing of aws/), so explanations never pull in a client; and there is no circle anywhere.
+ *
+ * cli/ is the command line's step: it runs main.ts with a runner of its own, so it sits with the steps
+ * (it may import main.ts and the rooms), and only the cli entry imports it: the action's steps never
+ * depend on the command line.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -33,8 +37,8 @@ function importsOf(file: string, text: string): string[] {
   return found.map((spec) => rel(`${path.resolve(path.dirname(file), spec)}.ts`));
 }
 
-const ENTRIES = new Set(['index.ts', 'post.ts']);
-const STEPS = new Set(['main.ts', 'cleanup.ts', 'restore.ts']);
+const ENTRIES = new Set(['index.ts', 'post.ts', 'cli.ts']);
+const STEPS = new Set(['main.ts', 'cleanup.ts', 'restore.ts', 'deliver.ts']);
 const BASE = new Set(['names.ts', 'errors.ts', 'text.ts']);
 const ROOMS = new Set(['aws', 'runner', 'profile']);
 
@@ -43,6 +47,7 @@ function layerOf(file: string): { rank: number; room: string } {
   if (ENTRIES.has(file)) return { rank: 4, room: file };
   if (STEPS.has(file)) return { rank: 3, room: file };
   const folder = file.split('/')[0] ?? '';
+  if (folder === 'cli') return { rank: 3, room: folder };
   if (ROOMS.has(folder)) return { rank: 2, room: folder };
   if (folder === 'inputs') return { rank: 1, room: folder };
   if (BASE.has(file)) return { rank: 0, room: 'base' };
@@ -56,7 +61,9 @@ function wrongWay(from: string, to: string): string | undefined {
   const b = layerOf(to);
   if (from === 'aws/explain.ts' && to.startsWith('aws/') && !['aws/arn.ts', 'aws/classify.ts'].includes(to))
     return `${from} imports ${to}: explanations may use only the leaves arn.ts and classify.ts`;
-  if (a.room === b.room && a.rank <= 2) return undefined;
+  if (b.room === 'cli' && a.room !== 'cli' && from !== 'cli.ts')
+    return `${from} imports ${to}: only the cli entry imports the command line`;
+  if (a.room === b.room && a.rank <= 3) return undefined;
   if (b.rank < a.rank) return undefined;
   if (a.rank === 3 && b.rank === 3) return undefined; // the steps share the restore record
   if (a.rank === 2 && b.rank === 2) return `${from} imports ${to}: the rooms do not import one another`;
@@ -135,6 +142,10 @@ describe('the rule itself catches what it should', () => {
     ['main.ts', 'index.ts'],
     ['names.ts', 'inputs/config.ts'],
     ['aws/explain.ts', 'aws/iam.ts'],
+    ['main.ts', 'cli/program.ts'],
+    ['index.ts', 'cli/program.ts'],
+    ['runner/summary.ts', 'cli/report.ts'],
+    ['cli/program.ts', 'cli.ts'],
   ])('%s -> %s is refused', (from, to) => {
     expect(wrongWay(from, to)).toBeDefined();
   });
@@ -146,6 +157,10 @@ describe('the rule itself catches what it should', () => {
     ['runner/exports.ts', 'names.ts'],
     ['cleanup.ts', 'restore.ts'],
     ['aws/explain.ts', 'aws/arn.ts'],
+    ['cli.ts', 'cli/program.ts'],
+    ['cli/program.ts', 'main.ts'],
+    ['cli/report.ts', 'runner/summary.ts'],
+    ['cli/program.ts', 'cli/report.ts'],
   ])('%s -> %s is allowed', (from, to) => {
     expect(wrongWay(from, to)).toBeUndefined();
   });

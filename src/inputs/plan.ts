@@ -41,7 +41,8 @@ export function noSignerMessage(role: string): string {
   return (
     `Input 'role-to-assume' (${role}) cannot be assumed: there is no way to sign the request. ` +
     'Add `permissions: id-token: write` to the job so GitHub OIDC can be used, or pass aws-access-key-id and ' +
-    'aws-secret-access-key, or web-identity-token-file.'
+    "aws-secret-access-key, or web-identity-token-file, or have credentials where the AWS SDK's default chain " +
+    'finds them (AWS_* variables, AWS_PROFILE, ~/.aws, SSO).'
   );
 }
 

@@ -9,8 +9,23 @@ import { exportedEarlier, recordExport } from './ledger';
 import type { Runner } from './protocol';
 import type { GateReport } from './summary';
 
-/** A variable exported to later steps, and the value to give it. */
-type Assignment = [name: ExportedEnv, value: string | undefined];
+/** A variable that carries credentials, and its value; undefined: none, so a value left from before must go. */
+export type Assignment = [name: ExportedEnv, value: string | undefined];
+
+/**
+ * The variables later steps (or a shell, or a command the CLI runs) read credentials and region from, in the
+ * order they are set: the one list of them.
+ */
+export function credentialVariables(config: Pick<Config, 'region'>, { credentials }: Issued): Assignment[] {
+  return [
+    [ExportedEnv.AccessKeyId, credentials.accessKeyId],
+    [ExportedEnv.SecretAccessKey, credentials.secretAccessKey],
+    [ExportedEnv.SessionToken, credentials.sessionToken],
+    [ExportedEnv.Region, config.region],
+    [ExportedEnv.DefaultRegion, config.region],
+    [ExportedEnv.CredentialExpiration, credentials.expiration?.toISOString()],
+  ];
+}
 
 export class Exports {
   /** Every variable changed, with its value before (null: it was not set, or is not to be handed back). */
@@ -82,22 +97,13 @@ export class Exports {
   }
 
   /** Exports the (already masked) credentials and region to the environment of later steps. */
-  credentials(config: Config, { credentials }: Issued): void {
+  credentials(config: Config, issued: Issued): void {
     // (AWS_PROFILE, if set, already names a profile with these credentials: see profile/stand-in.ts.)
     // A value an earlier step left would not belong to these credentials: clear it.
-    const orClear = (value: string | undefined, name: string) => value ?? (this.env[name] ? '' : undefined);
-    const assignments: Assignment[] = [
-      [ExportedEnv.AccessKeyId, credentials.accessKeyId],
-      [ExportedEnv.SecretAccessKey, credentials.secretAccessKey],
-      [ExportedEnv.SessionToken, orClear(credentials.sessionToken, ExportedEnv.SessionToken)],
-      [ExportedEnv.Region, config.region],
-      [ExportedEnv.DefaultRegion, config.region],
-      [
-        ExportedEnv.CredentialExpiration,
-        orClear(credentials.expiration?.toISOString(), ExportedEnv.CredentialExpiration),
-      ],
-    ];
-    for (const [name, value] of assignments) if (value !== undefined) this.set(name, value);
+    for (const [name, value] of credentialVariables(config, issued)) {
+      if (value !== undefined) this.set(name, value);
+      else if (this.env[name]) this.set(name, '');
+    }
   }
 
   /** The step outputs, and the log line that says where the credentials went. */

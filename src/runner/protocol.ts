@@ -13,7 +13,7 @@ import type { Env } from '../names';
 
 /**
  * What a step needs of the runner. The steps take it as a parameter: the action passes a WorkflowRunner,
- * tests a fake that records every call.
+ * the command line a CliRunner (src/cli/runner.ts), tests a fake that records every call.
  */
 export interface Runner {
   /** An input as the runner passes it (INPUT_<NAME>), trimmed; '' when not given. */
@@ -32,8 +32,11 @@ export interface Runner {
   warning(message: string): void;
   /** Logs lines in a collapsed group; the lines are plain text, never commands. */
   group(title: string, lines: string[]): void;
-  /** Reports the step's one error and makes it exit 1. */
-  setFailed(message: string): void;
+  /**
+   * Reports the step's one error and makes it exit non-zero (1). `cause` is what was thrown, for a runner
+   * that tells a bad input apart (the command line's usage error).
+   */
+  setFailed(message: string, cause?: unknown): void;
   /** From now on nothing is written or exported: a step that timed out must not export what comes late. */
   seal(): void;
   readonly isSealed: boolean;
@@ -77,7 +80,7 @@ function logLines(text: string): string[] {
  * What the runner may read as a command: `::` at the start after whitespace (.NET's, which also counts
  * NEL), or the older `##[name]` form anywhere in the line.
  */
-const looksLikeCommand = (line: string) => /^[\s\u0085]*::/.test(line) || line.includes('##[');
+export const looksLikeCommand = (line: string) => /^[\s\u0085]*::/.test(line) || line.includes('##[');
 
 /** A `name<<delimiter` block for GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STATE. */
 export function fileCommand(name: string, value: string, delimiter = newDelimiter()): string {

@@ -1,0 +1,121 @@
+/**
+ * What the command line prints, from the step's outcome: the plain report (never a secret: each line is
+ * printed through CliRunner.line, which hides every registered one), and — only when asked — the
+ * credentials as POSIX shell exports, credential_process JSON, or a command's environment. Pure.
+ */
+import type { Plan } from '../inputs/plan';
+import { type Env, ExportedEnv, type Issued, StsOperation } from '../names';
+import { type Assignment, credentialVariables } from '../runner/exports';
+import { describeExpiry, formatSize, type Outcome, reportOf } from '../runner/summary';
+
+/** The report: who the credentials are, how they were obtained, until when, and the bucket check. */
+export function renderReport(outcome: Outcome, { debug, now }: { debug: boolean; now: Date }): string[] {
+  const report = reportOf(outcome);
+  const { config, plan } = outcome;
+  const expires =
+    report.expiration === undefined
+      ? 'never (long-term keys)'
+      : report.expiration === 'unknown'
+        ? 'unknown'
+        : describeExpiry(report.expiration, now);
+  const rows: [string, string | undefined][] = [
+    ['Identity', report.identityArn],
+    ['Account', report.accountId],
+    ['Operation', report.operation],
+    ['Signed by', debug ? signerOf(plan) : undefined],
+    ['Region', report.region],
+    ['Session', report.sessionName],
+    ['Expires', expires],
+    ['STS endpoint', debug ? config.stsEndpoint : undefined],
+  ];
+  const gate = report.gate;
+  if (gate !== undefined) {
+    const where = `s3://${gate.check.bucket}/${gate.check.prefix}`;
+    const count = gate.ok ? `${gate.objects.length} object${gate.objects.length === 1 ? '' : 's'}` : '';
+    rows.push(['Bucket', gate.ok ? `${where} accessible: ${count} listed` : `${where} not accessible`]);
+    rows.push(['S3 endpoint', debug ? config.s3Endpoint : undefined]);
+  }
+  const shown = rows.filter((row): row is [string, string] => row[1] !== undefined);
+  const width = Math.max(...shown.map(([label]) => label.length)) + 3;
+  const lines = shown.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`);
+  if (gate?.ok) {
+    for (const o of gate.objects)
+      lines.push(`${o.key} => ${o.etag}${debug ? ` (${formatSize(o.size)})` : ''}`);
+    if (gate.truncated)
+      lines.push(
+        `(more keys exist: these are the first ${gate.check.maxKeys}; --verify-max-keys lists up to 1000)`,
+      );
+  }
+  return lines;
+}
+
+/** What signed the request that obtained the credentials, as the plan says (-d). */
+function signerOf(plan: Plan | undefined): string {
+  const chain = "the AWS SDK's default chain (AWS_* variables, AWS_PROFILE, ~/.aws, SSO, web identity)";
+  if (plan === undefined) return 'the credentials already in the environment (use-existing-credentials)';
+  switch (plan.kind) {
+    case StsOperation.AssumeRole:
+      if (plan.signer === undefined) return chain;
+      if (plan.signer.from === 'profile')
+        return `profile ${plan.signer.profile} (AWS_PROFILE, role chaining)`;
+      return plan.signer.from === 'inputs' ? '--aws-access-key-id' : 'AWS_ACCESS_KEY_ID (role chaining)';
+    case StsOperation.AssumeRoleWithWebIdentity:
+      return plan.token.kind === 'file' ? `the token in ${plan.token.path}` : 'a GitHub OIDC token';
+    case 'static-keys':
+      return '--aws-access-key-id (the keys themselves)';
+    default:
+      return plan.signer === undefined ? chain : '--aws-access-key-id';
+  }
+}
+
+/**
+ * The variables that carry the credentials, as the action exports them; a value left from before that
+ * would not belong to them is to go (undefined). Credentials kept from the environment
+ * (use-existing-credentials) leave what is not theirs as it is. AWS_PROFILE goes too, when set: the AWS
+ * SDK for JavaScript would prefer the profile it names to these variables.
+ */
+export function handedVariables(outcome: Outcome, env: Env): Assignment[] {
+  const variables = credentialVariables(outcome.config, outcome.issued).filter(
+    ([, value]) => outcome.fresh || value !== undefined,
+  );
+  const profile: Assignment[] = env[ExportedEnv.Profile] ? [[ExportedEnv.Profile, undefined]] : [];
+  return [...profile, ...variables];
+}
+
+/** A value as one POSIX shell word: single-quoted, a quote inside as '\''. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `export NAME='value'` lines (and `unset NAME` for a variable that is to go), for `eval` in a POSIX shell. */
+export function exportLines(variables: Assignment[]): string {
+  const lines = variables.map(([name, value]) =>
+    value === undefined ? `unset ${name}` : `export ${name}=${shellQuote(value)}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** The environment a command runs with: this one, with the credentials' variables set (or removed). */
+export function commandEnv(env: Env, variables: Assignment[]): Env {
+  const result: Env = { ...env };
+  for (const [name, value] of variables) {
+    if (value === undefined) delete result[name];
+    else result[name] = value;
+  }
+  return result;
+}
+
+/**
+ * The credentials as a credential_process prints them (Version 1): the aws-cli and the SDKs read this
+ * from a profile's `credential_process` command.
+ */
+export function credentialProcess({ credentials }: Issued): string {
+  const { accessKeyId, secretAccessKey, sessionToken, expiration } = credentials;
+  return `${JSON.stringify({
+    Version: 1,
+    AccessKeyId: accessKeyId,
+    SecretAccessKey: secretAccessKey,
+    SessionToken: sessionToken,
+    Expiration: expiration?.toISOString(),
+  })}\n`;
+}

@@ -1,0 +1,55 @@
+/**
+ * The main step's last stage, once the gate has spoken: new credentials go out (profile, environment,
+ * outputs), kept ones are confirmed, the gate's outcome is logged and set, and the summary is written.
+ */
+import type { Config } from './inputs/config';
+import { type Env, ExportedEnv, type Issued } from './names';
+import { profileFiles, secretsToRestore, writeProfile } from './profile/profile';
+import { profileToWrite, standInReason } from './profile/stand-in';
+import type { Restore } from './restore';
+import type { Exports } from './runner/exports';
+import type { Runner } from './runner/protocol';
+import { type Outcome, writeSummary } from './runner/summary';
+
+/** Where the step delivers: the runner, the environment, its exports and the record the post step undoes. */
+export interface Delivery {
+  runner: Runner;
+  env: Env;
+  exports: Exports;
+  restore: Restore;
+}
+
+/** `holds`: the gate failed and is required, so nothing goes out. */
+export function deliver(to: Delivery, outcome: Outcome, holds: boolean): void {
+  const { config, issued, fresh, gate } = outcome;
+  if (!holds && fresh) exportCredentials(to, config, issued);
+  if (!holds && !fresh) to.exports.kept(config, issued);
+  if (gate) to.exports.gate(gate, holds);
+  if (config.jobSummary) writeSummary(to.runner, outcome);
+}
+
+/** New credentials go out: to the profile, the environment and the outputs, as the inputs say. */
+function exportCredentials(
+  { runner, env, exports, restore }: Delivery,
+  config: Config,
+  issued: Issued,
+): void {
+  if (runner.isSealed) return; // the step timed out: nothing is exported, the profile included
+  // The aws-profile profile, or the stand-in for AWS_PROFILE to name (see profile/stand-in.ts).
+  const profile = profileToWrite(config, env);
+  if (profile) {
+    const files = profileFiles(env);
+    restore.profile = writeProfile({ ...profile, files, credentials: issued.credentials });
+    exports.mask(...secretsToRestore(restore.profile));
+    // Said before AWS_PROFILE changes: the stand-in's reason names the profile it replaces.
+    runner.info(
+      profile.standIn
+        ? `${standInReason(env)}.`
+        : `Profile ${profile.name} written to ${files.credentialsFile}.`,
+    );
+    exports.set(ExportedEnv.Profile, profile.name);
+    exports.clearShadowing(config);
+  }
+  if (config.outputEnvCredentials) exports.credentials(config, issued);
+  exports.outputs(config, issued);
+}
