@@ -21,7 +21,7 @@ import * as iam from '@aws-sdk/client-iam';
 import * as s3 from '@aws-sdk/client-s3';
 import { envCredentials } from '../harness/aws';
 import { action, type Job, ROOT } from '../harness/runner';
-import { actionSteps, EXAMPLES, expandStep } from '../harness/workflows';
+import { actionSteps, EXAMPLES, expandStep, PENDING_INPUTS } from '../harness/workflows';
 import { expectFailure, expectNoLeaks, expectSuccess, HELD_GATE, useStack } from './stack';
 
 const stack = useStack();
@@ -32,8 +32,6 @@ const TEMPLATE = fs.readFileSync(
 const ISSUER = 'token.actions.githubusercontent.com';
 /** What the OIDC stand-in (harness/oidc.js) and the runner stand-in (harness/runner.js) say the job is. */
 const REPOSITORY = 'octo-org/octo-repo';
-/** Inputs of the example workflows that are being built (issues 13, 14, 15): left out until declared. */
-const PENDING_INPUTS = new Set(['verify-access', 'profiles', 'refresh-credentials']);
 const ADMIN = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'examples-admin-not-real' };
 
 const client = <T>(make: new (config: object) => T, region = 'us-east-1'): T =>
