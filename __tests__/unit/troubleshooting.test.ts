@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the fixture is TypeScript source held in strings
 /**
  * docs/troubleshooting.md has a section for every message src/ can show, and no section for a message
  * src/ no longer has. What a message is, and what its leading words are, is the rule in messages.ts (read
