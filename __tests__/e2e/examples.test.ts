@@ -380,6 +380,16 @@ describe('with IAM enforcement on, using the credentials the static site step ex
     expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['GetCallerIdentity', 'S3:GET']);
     const message = expectFailure(held, HELD_GATE);
     expect(message).toContain('s3:ListBucket on arn:aws:s3:::not-deployed');
+    // Kept credentials are not exported again (nor masked again: the step that exported them did); they
+    // must still never be printed.
+    for (const result of [passed, held]) {
+      const shown = `${result.stdout}\n${result.stderr}\n${result.summary}`;
+      expect(
+        [credentials.secretAccessKey, credentials.sessionToken].filter(
+          (secret) => secret && shown.includes(secret),
+        ),
+      ).toEqual([]);
+    }
   });
 
   test("the policies allow what the gate's list, read and write checks do, on the stack bucket only", async () => {
