@@ -7,7 +7,8 @@
  *      error class of src/ takes its message last);
  *   2. the first argument of a `.setFailed(…)` or `.warning(…)` call;
  *   3. every value returned by a function whose name starts with `explain` (these build the refusal and
- *      gate messages that reach 1 and 2 through data, e.g. a GateResult's `reason`).
+ *      gate messages that reach 1 and 2 through data, e.g. a GateResult's `reason`);
+ *   4. the argument of `warnings.push(…)` (the post step gathers warnings so, then passes each to 2).
  * Each is read as text: string and template literals as written; the parts of a template or of a `+`
  * chain, the branches of `a ? b : c`, the `const` a name refers to, a call of a function of src/ (its
  * `return` values) and an enum member (`Input.AwsProfile`, by its value) are followed to their own text;
@@ -188,7 +189,7 @@ function joinHoles(text: string): string {
   return text.replace(/…(?:…)+/g, HOLE);
 }
 
-/** The message expressions of one file: rules 1 to 3 of the header. */
+/** The message expressions of one file: rules 1 to 4 of the header. */
 function messageExpressions(source: Source, where: SourceFile): ts.Expression[] {
   const found: ts.Expression[] = [];
   walk(where.file, (node) => {
@@ -200,6 +201,15 @@ function messageExpressions(source: Source, where: SourceFile): ts.Expression[] 
       ts.isCallExpression(node) &&
       ts.isPropertyAccessExpression(node.expression) &&
       ['setFailed', 'warning'].includes(node.expression.name.text) &&
+      node.arguments[0] !== undefined
+    )
+      found.push(node.arguments[0]);
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      node.expression.name.text === 'push' &&
+      ts.isIdentifier(node.expression.expression) &&
+      node.expression.expression.text === 'warnings' &&
       node.arguments[0] !== undefined
     )
       found.push(node.arguments[0]);

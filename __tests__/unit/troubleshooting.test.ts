@@ -110,6 +110,12 @@ describe('the rule that finds messages', () => {
         "  return message('x');",
         '}',
         "function message(x: string) { return 'Nothing: ' + x + '.'; }",
+        'export function tidy(x: string): string[] {',
+        '  const warnings: string[] = [];',
+        "  warnings.push('Could not tidy: ' + x);",
+        '  warnings.push(`${x}: gone`);',
+        '  return warnings;',
+        '}',
         'export function report(runner: { warning(m: string): void; setFailed(m: string): void }, e: Error) {',
         '  runner.warning(`Summary not written: ${e.message}`);',
         '  runner.setFailed(e.message);',
@@ -124,12 +130,14 @@ describe('the rule that finds messages', () => {
     const leads = [...new Set(messagesIn(root).map((m) => m.lead))].sort();
     expect(leads).toEqual([
       'Bucket … is gone (looked in it)',
+      'Could not tidy',
       "Input 'aws-region' is empty here",
       'Nothing: …',
       'Refused: … may not be assumed',
       'Summary not written',
       'The keys are for account …, which is not allowed',
       'The keys are for an account, which is not allowed',
+      '…: gone',
     ]);
   });
 
@@ -152,9 +160,11 @@ describe('the rule that finds messages', () => {
         .sort(),
     ).toEqual([
       '### `Bucket … is gone (looked in it)`',
+      '### `Could not tidy`',
       "### `Input 'aws-region' is empty here`",
       '### `Nothing: …`',
       '### `Summary not written`',
+      '### `…: gone`',
     ]);
     expect(stale(messages, sections)).toEqual(['docs/troubleshooting.md:4: Gone: …']);
   });
