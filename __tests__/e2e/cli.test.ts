@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allow, bootstrapAdmin, iamSeeder, seedBucket } from '../harness/aws';
 import { CLI, childEnv, childEnvs, removeChildDirs, runCli, runProgram } from '../harness/cli';
-import { xmlValue } from '../harness/proxy';
+import { stsError, xmlValue } from '../harness/proxy';
 import { nodeBinary } from '../harness/runner';
 import { useStack } from './stack';
 
@@ -344,15 +344,22 @@ describe('when AWS or the gate says no: exit 1, explained as the action explains
     expectNoSecrets(result.stderr);
   });
 
-  test("a duration above the role's MaxSessionDuration, before STS is asked", async () => {
+  test("a duration above the role's MaxSessionDuration: STS's refusal, explained with the role's limit", async () => {
+    // moto grants any DurationSeconds; AWS refuses one above the role's limit in these words.
+    const refusal = stsError(
+      'ValidationError',
+      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+    );
+    stack.proxy.fault = (r) => (r.operation === 'AssumeRole' ? { status: 400, body: refusal } : undefined);
     const result = await runCli(['--role-to-assume', short, '--role-duration-seconds', '7200', '--json'], {
       env: terminal(),
     });
+    stack.proxy.fault = undefined;
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain("'role-duration-seconds' asks for 7200 seconds");
     expect(result.stderr).toContain('at most 3600 seconds');
-    expect(operations()).toEqual(['GetRole']);
+    expect(operations()).toEqual(['AssumeRole', 'GetRole']);
     expectNoSecrets(result.stderr);
   });
 

@@ -48,7 +48,9 @@ test("the action's JavaScript (main and post) stays within the 1.9 MB budget, an
   const dist = path.join(ROOT, 'dist');
   expect(jsBytes('main') + jsBytes('post')).toBeLessThanOrEqual(1_900_000);
   const post = fs.readFileSync(path.join(dist, 'post', 'index.js'), 'utf8');
-  expect(post.length).toBeLessThan(20_000);
+  // The post step's start-up is what matters (npm run bench: post ratio); the bytes are its proxy. It grew
+  // from 14 KB to 24 KB with the lock and claims on the shared AWS files and the AWS_PROFILE stand-in.
+  expect(post.length).toBeLessThan(30_000);
   expect(post).not.toMatch(/node:https|smithy|aws-sdk/);
 });
 
