@@ -66,10 +66,15 @@ function randomPart(): string {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
-/** Log lines as the runner will read them: split at line breaks, control characters shown escaped. */
+/**
+ * Log lines as the runner will read them: split at line breaks, control characters shown escaped. The
+ * runner reads `text` + EOL as .NET's ReadLine does, so a CR at the end is part of that line break, not
+ * one of its own (`x\r` is one line, as @actions/core's info prints it).
+ */
 function logLines(text: string): string[] {
-  return text
+  return `${text}\n`
     .split(/\r\n|\n|\r/)
+    .slice(0, -1)
     .map((line) => line.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
