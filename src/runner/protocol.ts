@@ -187,15 +187,17 @@ export class WorkflowRunner implements Runner {
    * Writes log lines. Some hold what others chose (S3 object keys, AWS messages); a line among them that
    * starts with `::` would be run as a command (a mask, an annotation, `::stop-commands::`). Then the
    * lines go between `::stop-commands::<token>` and `::<token>::`, GitHub's documented way to print text
-   * uninterpreted, with a token no line holds.
+   * uninterpreted, with a token no line holds in any case: the runner compares it by .NET's
+   * OrdinalIgnoreCase, which upper-cases (ı as I, ſ as S); JavaScript's toUpperCase maps those too.
    */
   private plain(lines: string[]): void {
     if (!lines.some(looksLikeCommand)) {
       for (const line of lines) this.write(line);
       return;
     }
+    const upper = lines.map((line) => line.toUpperCase());
     let token = `log_${randomPart()}`;
-    while (lines.some((line) => line.includes(token))) token = `log_${randomPart()}`;
+    while (upper.some((line) => line.includes(token.toUpperCase()))) token = `log_${randomPart()}`;
     this.write(`::stop-commands::${token}`);
     for (const line of lines) this.write(line);
     this.write(`::${token}::`);
