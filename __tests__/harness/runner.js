@@ -213,66 +213,198 @@ function declaredOutputs(/** @type {Record<string, string>} */ outputs) {
   return outputs;
 }
 
-/** Reads a GITHUB_OUTPUT-style file: `name<<DELIM\nvalue\nDELIM` blocks or `name=value` lines. */
+/**
+ * Reads a GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STATE file as the runner does (FileCommandManager on Linux):
+ * lines end at LF only (a CR stays in the value); a line is `name=value` when its first `=` comes before
+ * its first `<<`, else `name<<DELIMITER`, whose value is every line up to one that is exactly DELIMITER.
+ */
 function parseFileCommand(/** @type {string} */ text) {
   /** @type {Record<string, string>} */
   const values = {};
   const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop(); // the text after the last LF, when there is none
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (line === '') continue;
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-    if (heredoc) {
-      const [, name = '', delimiter] = heredoc;
-      const body = [];
-      for (i++; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i]);
-      if (i >= lines.length) throw new Error(`harness: unterminated ${name}<<${delimiter} block`);
-      values[name] = body.join('\n');
-    } else {
-      const eq = line.indexOf('=');
-      if (eq < 1) throw new Error(`harness: malformed file command line: ${line}`);
+    const eq = line.indexOf('=');
+    const heredoc = line.indexOf('<<');
+    if (eq >= 0 && (heredoc < 0 || eq < heredoc)) {
+      if (eq === 0) throw new Error(`harness: a file command line without a name: ${line}`);
       values[line.slice(0, eq)] = line.slice(eq + 1);
+      continue;
     }
+    const name = line.slice(0, heredoc);
+    const delimiter = line.slice(heredoc + 2);
+    if (heredoc < 0 || name === '' || delimiter === '')
+      throw new Error(`harness: malformed file command: ${line}`);
+    const body = [];
+    for (i++; i < lines.length && lines[i] !== delimiter; i++) body.push(lines[i]);
+    if (i >= lines.length) throw new Error(`harness: unterminated ${name}<<${delimiter} block`);
+    values[name] = body.join('\n');
   }
   return values;
 }
 
-const unescapeData = (/** @type {string} */ s) =>
-  s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
-const unescapeProp = (/** @type {string} */ s) => unescapeData(s).replace(/%3A/g, ':').replace(/%2C/g, ',');
+/** The commands the runner knows (ActionCommandManager); `::other::` is plain text to it. */
+const RUNNER_COMMANDS = [
+  'add-mask',
+  'add-matcher',
+  'add-path',
+  'debug',
+  'echo',
+  'endgroup',
+  'error',
+  'group',
+  'notice',
+  'remove-matcher',
+  'save-state',
+  'set-env',
+  'set-output',
+  'stop-commands',
+  'warning',
+];
 
-/** Workflow commands in stdout, as the runner reads them. */
+/**
+ * Names compare as .NET's OrdinalIgnoreCase does, by upper case (so `::add-maſk::` is `add-mask`: ſ
+ * upper-cases to S); JavaScript's full mapping only adds matches no command name has (ß to SS).
+ * @param {string[]} names @returns {(name: string) => string | undefined} the name as listed, if listed
+ */
+const namesIgnoringCase = (names) => {
+  const byUpper = new Map(names.map((name) => [name.toUpperCase(), name]));
+  return (name) => byUpper.get(name.toUpperCase());
+};
+const runnerCommand = namesIgnoringCase(RUNNER_COMMANDS);
+
+/**
+ * The runner's escapes, undone in the runner's order (ActionCommand): a message's, a property's, and the
+ * old `##[` form's.
+ * @type {Record<'data' | 'property' | 'legacy', [string, string][]>}
+ */
+const ESCAPES = {
+  data: [
+    ['%0D', '\r'],
+    ['%0A', '\n'],
+    ['%25', '%'],
+  ],
+  property: [
+    ['%0D', '\r'],
+    ['%0A', '\n'],
+    ['%3A', ':'],
+    ['%2C', ','],
+    ['%25', '%'],
+  ],
+  legacy: [
+    ['%3B', ';'],
+    ['%0D', '\r'],
+    ['%0A', '\n'],
+    ['%5D', ']'],
+    ['%25', '%'],
+  ],
+};
+
+/** @param {string} text @param {keyof typeof ESCAPES} kind */
+const unescapeValue = (text, kind) =>
+  ESCAPES[kind].reduce((s, [escaped, raw]) => s.replaceAll(escaped, raw), text);
+
+/** Leading white space as .NET's TrimStart sees it: JavaScript's \s with NEL and without U+FEFF. */
+const DOTNET_LEADING_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+
+/**
+ * One stdout line as the runner parses it (ActionCommand.TryParseV2, then TryParse): `::name props::data`
+ * after leading white space (.NET's, which includes NEL), or `##[name props]data` anywhere in the line.
+ * Only names `known` gives back (as it spells them) are commands.
+ * @param {string} line @param {(name: string) => string | undefined} known
+ * @returns {{ name: string, props: Record<string, string>, message: string } | undefined}
+ */
+function parseCommandLine(line, known) {
+  const trimmed = line.replace(DOTNET_LEADING_SPACE, '');
+  if (trimmed.startsWith('::')) {
+    const end = trimmed.indexOf('::', 2);
+    if (end >= 0) {
+      const parsed = splitInfo(trimmed.slice(2, end), ',', 'property', known);
+      if (parsed) return { ...parsed, message: unescapeValue(trimmed.slice(end + 2), 'data') };
+    }
+  }
+  const start = line.indexOf('##[');
+  const close = start < 0 ? -1 : line.indexOf(']', start);
+  if (close < 0) return undefined;
+  const parsed = splitInfo(line.slice(start + 3, close), ';', 'legacy', known);
+  return parsed && { ...parsed, message: unescapeValue(line.slice(close + 1), 'legacy') };
+}
+
+/**
+ * `name k=v,k=v`: the name (as `known` spells it) and properties; undefined when it is not a command.
+ * @param {string} info @param {string} separator @param {'property' | 'legacy'} kind
+ * @param {(name: string) => string | undefined} known
+ */
+function splitInfo(info, separator, kind, known) {
+  const space = info.indexOf(' ');
+  const name = known(space < 0 ? info : info.slice(0, space));
+  if (!name) return undefined;
+  /** @type {Record<string, string>} */
+  const props = {};
+  const rawProps = space < 0 ? '' : info.slice(space + 1);
+  for (const pair of (kind === 'property' ? rawProps.trim() : rawProps).split(separator)) {
+    const eq = pair.indexOf('=');
+    if (eq > 0 && eq < pair.length - 1) props[pair.slice(0, eq)] = unescapeValue(pair.slice(eq + 1), kind);
+  }
+  return { name, props };
+}
+
+/** Lines as .NET's ReadLine reads them (the runner's reading of stdout and of the job summary). */
+function readLines(/** @type {string} */ text) {
+  const lines = text.split(/\r\n|\n|\r/);
+  if (lines.at(-1) === '') lines.pop(); // the text after the last line break, when there is none
+  return lines;
+}
+
+/**
+ * @typedef {object} LogEntry  a stdout line as the runner reads it
+ * @property {'command' | 'text' | 'fence'} kind  `fence`: a `::stop-commands::` line or the line ending it
+ * @property {string} raw   the line
+ * @property {number} line  its index
+ * @property {string} [name] @property {Record<string, string>} [props] @property {string} [message]
+ */
+
+/**
+ * Stdout as the runner reads it: lines end at CR, LF or CRLF (.NET's ReadLine); after
+ * `::stop-commands::<token>` every line is plain text until one that parses as a command named <token>,
+ * in any case and in either form.
+ * @returns {LogEntry[]}
+ */
+function readLog(/** @type {string} */ stdout) {
+  /** @type {LogEntry[]} */
+  const entries = [];
+  /** @type {string | undefined} */
+  let stoppedUntil;
+  readLines(stdout).forEach((raw, line) => {
+    if (stoppedUntil !== undefined) {
+      // While stopped the token is a known name too; only a line parsed as it (not as another command
+      // that comes first) resumes. An empty token never does.
+      const command = parseCommandLine(raw, namesIgnoringCase([...RUNNER_COMMANDS, stoppedUntil]));
+      if (stoppedUntil !== '' && command?.name === stoppedUntil) {
+        stoppedUntil = undefined;
+        entries.push({ kind: 'fence', raw, line });
+      } else entries.push({ kind: 'text', raw, line });
+      return;
+    }
+    const command = parseCommandLine(raw, runnerCommand);
+    if (command?.name === 'stop-commands') {
+      stoppedUntil = command.message;
+      entries.push({ kind: 'fence', raw, line });
+    } else if (command) entries.push({ kind: 'command', raw, line, ...command });
+    else entries.push({ kind: 'text', raw, line });
+  });
+  return entries;
+}
+
+/** Workflow commands in stdout, as the runner reads them (the stop-commands fences left out). */
 function parseCommands(/** @type {string} */ stdout) {
   /** @type {Command[]} */
   const commands = [];
-  // As the runner: a command may follow leading spaces; after ::stop-commands::<token> nothing is a
-  // command until a line ::<token>::.
-  /** @type {string | undefined} */
-  let stoppedUntil;
-  stdout.split(/\r?\n/).forEach((raw, index) => {
-    // .NET's TrimStart, which (unlike JavaScript's) also strips NEL.
-    const line = raw.replace(/^[\s\u0085]+/, '');
-    if (stoppedUntil !== undefined) {
-      if (line.trimEnd() === `::${stoppedUntil}::`) stoppedUntil = undefined;
-      return;
-    }
-    // The older ##[name props]message form, anywhere in a line.
-    const legacy = /##\[([a-z-]+)( [^\]]*)?\](.*)$/.exec(line);
-    const match = /^::([a-z-]+)( [^:]*)?::(.*)$/.exec(line) ?? legacy;
-    if (!match) return;
-    const [, name = '', rawProps = '', message = ''] = match;
-    if (name === 'stop-commands') {
-      stoppedUntil = message;
-      return;
-    }
-    /** @type {Record<string, string>} */
-    const props = {};
-    for (const pair of rawProps.trim().split(',').filter(Boolean)) {
-      const eq = pair.indexOf('=');
-      if (eq > 0) props[pair.slice(0, eq)] = unescapeProp(pair.slice(eq + 1));
-    }
-    commands.push({ name, props, message: unescapeData(message), line: index });
-  });
+  for (const { kind, name = '', props = {}, message = '', line } of readLog(stdout)) {
+    if (kind === 'command') commands.push({ name, props, message, line });
+  }
   return commands;
 }
 
@@ -346,6 +478,8 @@ module.exports = {
   findLeaks,
   parseFileCommand,
   parseCommands,
+  readLog,
+  readLines,
   action,
   nodeBinary,
   ROOT,

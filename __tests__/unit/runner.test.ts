@@ -107,6 +107,24 @@ describe('Runner', () => {
     expect(lines.at(-1)).toMatch(/^::log_\w+::$/);
   });
 
+  // The runner matches the stop token in any case, by .NET's OrdinalIgnoreCase (which upper-cases ı to I),
+  // and in either command form. The first token drawn here is log_ii.
+  test.each(['::LOG_II::', 'x ##[log_ıı]'])(
+    'a line holding the stop token as %j cannot end the fence',
+    (key) => {
+      const random = jest.spyOn(Math, 'random').mockReturnValueOnce(0.5).mockReturnValueOnce(0.5);
+      try {
+        const { runner, lines } = make();
+        runner.group('keys', [key, '::add-mask::eu-west-1']);
+        expect(random).toHaveBeenCalled();
+        expect(lines[1]).toMatch(/^::stop-commands::log_\w+$/);
+        expect(parseCommands(lines.join('\n')).map((c) => c.name)).toEqual(['group', 'endgroup']);
+      } finally {
+        random.mockRestore();
+      }
+    },
+  );
+
   test('once sealed, nothing more is written or exported', () => {
     const { runner, lines, env } = make();
     runner.info('before');

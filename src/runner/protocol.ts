@@ -69,10 +69,15 @@ function randomPart(): string {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
-/** Log lines as the runner will read them: split at line breaks, control characters shown escaped. */
+/**
+ * Log lines as the runner will read them: split at line breaks, control characters shown escaped. The
+ * runner reads `text` + EOL as .NET's ReadLine does, so a CR at the end is part of that line break, not
+ * one of its own (`x\r` is one line, as @actions/core's info prints it).
+ */
 function logLines(text: string): string[] {
-  return text
+  return `${text}\n`
     .split(/\r\n|\n|\r/)
+    .slice(0, -1)
     .map((line) => line.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
@@ -185,15 +190,17 @@ export class WorkflowRunner implements Runner {
    * Writes log lines. Some hold what others chose (S3 object keys, AWS messages); a line among them that
    * starts with `::` would be run as a command (a mask, an annotation, `::stop-commands::`). Then the
    * lines go between `::stop-commands::<token>` and `::<token>::`, GitHub's documented way to print text
-   * uninterpreted, with a token no line holds.
+   * uninterpreted, with a token no line holds in any case: the runner compares it by .NET's
+   * OrdinalIgnoreCase, which upper-cases (ı as I, ſ as S); JavaScript's toUpperCase maps those too.
    */
   private plain(lines: string[]): void {
     if (!lines.some(looksLikeCommand)) {
       for (const line of lines) this.write(line);
       return;
     }
+    const upper = lines.map((line) => line.toUpperCase());
     let token = `log_${randomPart()}`;
-    while (lines.some((line) => line.includes(token))) token = `log_${randomPart()}`;
+    while (upper.some((line) => line.includes(token.toUpperCase()))) token = `log_${randomPart()}`;
     this.write(`::stop-commands::${token}`);
     for (const line of lines) this.write(line);
     this.write(`::${token}::`);
