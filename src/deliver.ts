@@ -19,12 +19,13 @@ export interface Delivery {
   restore: Restore;
 }
 
-/** `holds`: the gate failed and is required, so nothing goes out. */
-export function deliver(to: Delivery, outcome: Outcome, holds: boolean): void {
+/** Nothing goes out when the gate holds (it failed and is required: `exported` is false). */
+export function deliver(to: Delivery, outcome: Outcome): void {
   const { config, issued, fresh, gate } = outcome;
+  const holds = !outcome.exported;
   if (!holds && fresh) exportCredentials(to, config, issued);
   if (!holds && !fresh) to.exports.kept(config, issued);
-  if (gate) to.exports.gate(gate, holds);
+  if (gate) to.exports.gate(gate, { holds });
   if (config.jobSummary) writeSummary(to.runner, outcome);
 }
 

@@ -116,12 +116,15 @@ async function finish(step: Step, done: { config: Config; plan?: Plan; issued: I
   const { runner, env, exports, io } = step;
   const { config, issued, fresh = false } = done;
   if (config.maskAccountId) exports.mask(issued.identity.accountId);
-  checkAccount(config.allowedAccountIds, issued.identity.accountId, config.maskAccountId);
+  checkAccount(
+    { allowed: config.allowedAccountIds, masked: config.maskAccountId },
+    issued.identity.accountId,
+  );
   const check = config.verify;
   const gate = check ? await verifyBucket({ config, check, issued, hooks: io.hooks }) : undefined;
   const holds = gate !== undefined && !gate.ok && gate.check.required;
   const outcome: Outcome = { ...done, gate, exported: !holds, fresh, env };
-  if (!step.handOver) deliver(step, outcome, holds);
+  if (!step.handOver) deliver(step, outcome);
   else if (!runner.isSealed) step.handOver(outcome);
   if (holds && gate && !gate.ok) throw new Error(visible(gate.reason));
 }

@@ -14,6 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import ts from 'typescript';
 
 const SRC = path.join(__dirname, '..', '..', 'src');
 
@@ -123,6 +124,29 @@ describe('the layer rule over src/', () => {
       /\.\.\.\([^()]*\?\s*\{\}\s*:|:\s*\{\}\s*\)/.test(fs.readFileSync(path.join(SRC, file), 'utf8')),
     );
     expect(spreads).toEqual([]);
+  });
+
+  test('a function takes at most three parameters and no boolean flag: more, or a flag, go in one named object', () => {
+    const crowded: string[] = [];
+    for (const file of graph.keys()) {
+      const full = path.join(SRC, file);
+      const source = ts.createSourceFile(full, fs.readFileSync(full, 'utf8'), ts.ScriptTarget.Latest, true);
+      const visit = (node: ts.Node): void => {
+        if (ts.isFunctionLike(node)) {
+          const flags = node.parameters.filter(
+            // A boolean default value (parseBoolean's fallback) is a value, not a switch.
+            (p) => p.type?.getText() === 'boolean' && p.name.getText() !== 'fallback',
+          );
+          if (node.parameters.length > 3 || flags.length > 0) {
+            const line = source.getLineAndCharacterOfPosition(node.getStart()).line + 1;
+            crowded.push(`${file}:${line} ${node.name?.getText() ?? '(anonymous)'}`);
+          }
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    expect(crowded).toEqual([]);
   });
 
   test('no file over 300 lines; main.ts under 150', () => {

@@ -10,19 +10,12 @@ import { withEnvFallback } from '../../src/inputs/env';
 import { ROLE_DURATION, TOKEN_DURATION } from '../../src/inputs/fields';
 import {
   ACCESS_KEY_ID,
-  ACCESS_KEY_ID_FORM,
   ACCOUNT_ID,
-  ACCOUNT_IDS_FORM,
   AUDIENCE,
-  AUDIENCE_FORM,
-  BUCKET_FORM,
   BUCKET_NAME,
   EXTERNAL_ID,
-  EXTERNAL_ID_FORM,
   FEDERATED_USER_NAME,
-  FEDERATED_USER_NAME_FORM,
   POLICY_ARN,
-  POLICY_ARN_FORM,
   parseBoolean,
   parseChoice,
   parseEndpoint,
@@ -33,12 +26,10 @@ import {
   parseProfileName,
   parseSourceIdentity,
   REGION,
-  REGION_FORM,
   ROLE_ARN,
-  ROLE_ARN_FORM,
   ROLE_NAME,
   SESSION_NAME,
-  SESSION_NAME_FORM,
+  type Shape,
 } from '../../src/inputs/parse';
 import { choosePlan } from '../../src/inputs/plan';
 import {
@@ -169,7 +160,7 @@ describe('parse.ts: any string gives a value or an InputError naming the input',
     run(
       fc.property(anyString(near), ranges, (raw, [min, max]) => {
         const out = attempt(
-          () => parseInteger(Input.RoleDurationSeconds, raw, min, max),
+          () => parseInteger(Input.RoleDurationSeconds, raw, { min, max }),
           [Input.RoleDurationSeconds],
         );
         if (!out.ok) return;
@@ -188,7 +179,7 @@ describe('parse.ts: any string gives a value or an InputError naming the input',
       fc.property(
         ranges.chain(([min, max]) => fc.tuple(fc.constant([min, max] as const), fc.integer({ min, max }))),
         ([[min, max], n]) => {
-          expect(parseInteger(Input.VerifyMaxKeys, String(n), min, max, 'keys')).toBe(n);
+          expect(parseInteger(Input.VerifyMaxKeys, String(n), { min, max, unit: 'keys' })).toBe(n);
         },
       ),
     );
@@ -206,32 +197,27 @@ describe('parse.ts: any string gives a value or an InputError naming the input',
     );
   });
 
-  const PATTERNS: [Input, RegExp, string, fc.Arbitrary<string>][] = [
-    [Input.AwsRegion, REGION, REGION_FORM, fc.stringMatching(REGION)],
-    [Input.RoleToAssume, ROLE_ARN, ROLE_ARN_FORM, fc.stringMatching(ROLE_ARN)],
-    [Input.RoleToAssume, ROLE_NAME, ROLE_ARN_FORM, fc.stringMatching(ROLE_NAME)],
-    [Input.AllowedAccountIds, ACCOUNT_ID, ACCOUNT_IDS_FORM, fc.stringMatching(ACCOUNT_ID)],
-    [Input.RoleExternalId, EXTERNAL_ID, EXTERNAL_ID_FORM, fc.stringMatching(/^[\w+=,.@:/-]{2,40}$/)],
-    [Input.RoleSessionName, SESSION_NAME, SESSION_NAME_FORM, fc.stringMatching(SESSION_NAME)],
-    [Input.AwsAccessKeyId, ACCESS_KEY_ID, ACCESS_KEY_ID_FORM, fc.stringMatching(ACCESS_KEY_ID)],
-    [Input.ManagedSessionPolicies, POLICY_ARN, POLICY_ARN_FORM, fc.stringMatching(POLICY_ARN)],
-    [
-      Input.FederatedUserName,
-      FEDERATED_USER_NAME,
-      FEDERATED_USER_NAME_FORM,
-      fc.stringMatching(FEDERATED_USER_NAME),
-    ],
-    [Input.VerifyBucket, BUCKET_NAME, BUCKET_FORM, fc.stringMatching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)],
-    [Input.Audience, AUDIENCE, AUDIENCE_FORM, fc.stringMatching(AUDIENCE)],
+  const PATTERNS: [Input, Shape, fc.Arbitrary<string>][] = [
+    [Input.AwsRegion, REGION, fc.stringMatching(REGION.pattern)],
+    [Input.RoleToAssume, ROLE_ARN, fc.stringMatching(ROLE_ARN.pattern)],
+    [Input.RoleToAssume, ROLE_NAME, fc.stringMatching(ROLE_NAME.pattern)],
+    [Input.AllowedAccountIds, ACCOUNT_ID, fc.stringMatching(ACCOUNT_ID.pattern)],
+    [Input.RoleExternalId, EXTERNAL_ID, fc.stringMatching(/^[\w+=,.@:/-]{2,40}$/)],
+    [Input.RoleSessionName, SESSION_NAME, fc.stringMatching(SESSION_NAME.pattern)],
+    [Input.AwsAccessKeyId, ACCESS_KEY_ID, fc.stringMatching(ACCESS_KEY_ID.pattern)],
+    [Input.ManagedSessionPolicies, POLICY_ARN, fc.stringMatching(POLICY_ARN.pattern)],
+    [Input.FederatedUserName, FEDERATED_USER_NAME, fc.stringMatching(FEDERATED_USER_NAME.pattern)],
+    [Input.VerifyBucket, BUCKET_NAME, fc.stringMatching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)],
+    [Input.Audience, AUDIENCE, fc.stringMatching(AUDIENCE.pattern)],
   ];
 
   test.each(PATTERNS)(
-    'parsePattern(%s, %s) returns the raw text only when it matches',
-    (input, re, form, valid) => {
+    'parsePattern(%s, %o) returns the raw text only when it matches',
+    (input, shape, valid) => {
       run(
         fc.property(anyString(valid), (raw) => {
-          const out = attempt(() => parsePattern(input, raw, re, form), [input]);
-          expect(out.ok).toBe(re.test(raw));
+          const out = attempt(() => parsePattern(input, raw, shape), [input]);
+          expect(out.ok).toBe(shape.pattern.test(raw));
           if (out.ok) expect(out.value).toBe(raw);
         }),
       );
@@ -535,7 +521,7 @@ describe('getConfig round trips', () => {
 
   test('a valid role-session-name is kept unchanged', () => {
     run(
-      fc.property(fc.stringMatching(SESSION_NAME), (name) => {
+      fc.property(fc.stringMatching(SESSION_NAME.pattern), (name) => {
         expect(config({ ...scenarios.oidc, 'role-session-name': name }).sessionName).toBe(name);
       }),
     );
@@ -544,8 +530,8 @@ describe('getConfig round trips', () => {
   test('a valid region, role ARN, external id and profile name are kept unchanged', () => {
     run(
       fc.property(
-        fc.stringMatching(REGION),
-        fc.stringMatching(ROLE_ARN),
+        fc.stringMatching(REGION.pattern),
+        fc.stringMatching(ROLE_ARN.pattern),
         fc.stringMatching(/^[\w+=,.@:/-]{2,100}$/),
         fc.stringMatching(/^[\w.@+=-]{1,64}$/),
         (region, role, externalId, profile) => {
@@ -557,7 +543,7 @@ describe('getConfig round trips', () => {
             'aws-profile': profile,
           });
           expect(got.region).toBe(region);
-          expect(ROLE_NAME.test(role) ? got.roleName : got.roleArn).toBe(role);
+          expect(ROLE_NAME.pattern.test(role) ? got.roleName : got.roleArn).toBe(role);
           expect(got.externalId).toBe(externalId);
           expect(got.profile?.name).toBe(profile);
         },
@@ -593,9 +579,9 @@ describe('getConfig round trips', () => {
   test('allowed-account-ids and managed-session-policies lists keep their items', () => {
     run(
       fc.property(
-        fc.array(fc.stringMatching(ACCOUNT_ID), { maxLength: 10 }),
+        fc.array(fc.stringMatching(ACCOUNT_ID.pattern), { maxLength: 10 }),
         fc.array(
-          fc.stringMatching(POLICY_ARN).filter((arn) => !arn.endsWith(',')),
+          fc.stringMatching(POLICY_ARN.pattern).filter((arn) => !arn.endsWith(',')),
           { maxLength: 10 },
         ),
         fc.constantFrom(',', '\n', ' , ', '\n\n'),
@@ -620,7 +606,7 @@ describe('getConfig round trips', () => {
 const PLAUSIBLE: Record<Input, fc.Arbitrary<string>> = {
   [Input.AwsRegion]: fc.oneof(
     fc.constantFrom('eu-west-1', 'us-gov-west-1', 'cn-north-1'),
-    fc.stringMatching(REGION),
+    fc.stringMatching(REGION.pattern),
   ),
   [Input.RoleToAssume]: fc.constantFrom(
     ROLE,
@@ -631,7 +617,7 @@ const PLAUSIBLE: Record<Input, fc.Arbitrary<string>> = {
   [Input.AwsAccessKeyId]: fc.constantFrom(KEYS['aws-access-key-id'], 'AKIA-SHORT'),
   [Input.AwsSecretAccessKey]: fc.constant(KEYS['aws-secret-access-key']),
   [Input.AwsSessionToken]: fc.constantFrom('FwoGZXIvYXdzEXAMPLETOKEN'),
-  [Input.RoleSessionName]: fc.oneof(fc.stringMatching(SESSION_NAME), fc.constant('a')),
+  [Input.RoleSessionName]: fc.oneof(fc.stringMatching(SESSION_NAME.pattern), fc.constant('a')),
   [Input.RoleDurationSeconds]: fc.integer({ min: 0, max: 130000 }).map(String),
   [Input.Audience]: fc.constantFrom('sts.amazonaws.com', 'sts.amazonaws.com.cn', 'has space'),
   [Input.WebIdentityTokenFile]: fc.constantFrom('token.jwt', '/abs/token', '../up/token'),
@@ -642,7 +628,7 @@ const PLAUSIBLE: Record<Input, fc.Arbitrary<string>> = {
   ),
   [Input.StsOperation]: fc.constantFrom(...Object.values(StsOperation)),
   [Input.OutputCredentials]: fc.constantFrom('true', 'false'),
-  [Input.FederatedUserName]: fc.stringMatching(FEDERATED_USER_NAME),
+  [Input.FederatedUserName]: fc.stringMatching(FEDERATED_USER_NAME.pattern),
   [Input.InlineSessionPolicy]: fc.oneof(
     fc.constant('{"Version":"2012-10-17","Statement":[]}'),
     fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 4 }).map((o) => JSON.stringify(o)),
@@ -840,7 +826,7 @@ describe('secrets never echoed', () => {
         fc.pre(!trivial(s) && (trimmed === '' || !trivial(trimmed)));
         const message = messageOf({ ...base, 'aws-access-key-id': s, 'aws-secret-access-key': 'x' });
         if (message === undefined) {
-          expect(trimmed).toMatch(ACCESS_KEY_ID);
+          expect(trimmed).toMatch(ACCESS_KEY_ID.pattern);
           return;
         }
         expect(message).not.toContain(s);

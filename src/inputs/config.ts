@@ -26,11 +26,8 @@ import {
 } from './fields';
 import {
   ACCOUNT_ID,
-  ACCOUNT_IDS_FORM,
   EXTERNAL_ID,
-  EXTERNAL_ID_FORM,
   FEDERATED_USER_NAME,
-  FEDERATED_USER_NAME_FORM,
   parseBoolean,
   parseChoice,
   parseEndpoint,
@@ -41,12 +38,9 @@ import {
   parseProfileName,
   parseSourceIdentity,
   REGION,
-  REGION_FORM,
   ROLE_ARN,
-  ROLE_ARN_FORM,
   ROLE_NAME,
   SESSION_NAME,
-  SESSION_NAME_FORM,
 } from './parse';
 import { type ProxySettings, readProxy } from './proxy';
 
@@ -143,7 +137,7 @@ function readConfig(reading: Reading): Config {
   const regionRaw = read(Input.AwsRegion);
   if (regionRaw === '')
     throw InputError.missing(Input.AwsRegion, 'set it to the region to use, e.g. eu-west-1');
-  const region = parsePattern(Input.AwsRegion, regionRaw, REGION, REGION_FORM);
+  const region = parsePattern(Input.AwsRegion, regionRaw, REGION);
 
   const operation = parseChoice(Input.StsOperation, read(Input.StsOperation) || StsOperation.Auto, [
     StsOperation.Auto,
@@ -155,11 +149,11 @@ function readConfig(reading: Reading): Config {
   const duration = isTokenOperation(operation) ? TOKEN_DURATION : ROLE_DURATION;
 
   const roleRaw = read(Input.RoleToAssume);
-  const roleIsName = ROLE_NAME.test(roleRaw);
+  const roleIsName = ROLE_NAME.pattern.test(roleRaw);
   const roleArn =
     roleRaw === '' || roleIsName
       ? undefined
-      : parsePattern(Input.RoleToAssume, roleRaw, ROLE_ARN, `${ROLE_ARN_FORM}, or a role name`);
+      : parsePattern(Input.RoleToAssume, roleRaw, { ...ROLE_ARN, form: `${ROLE_ARN.form}, or a role name` });
   const profileRaw = read(Input.AwsProfile);
   const profile = profileRaw === '' ? undefined : parseProfileName(profileRaw);
 
@@ -176,9 +170,8 @@ function readConfig(reading: Reading): Config {
       Input.RoleSessionName,
       read(Input.RoleSessionName) || DEFAULT_SESSION_NAME,
       SESSION_NAME,
-      SESSION_NAME_FORM,
     ),
-    durationSeconds: readDuration(read, duration, chainsRoles(read, operation)),
+    durationSeconds: readDuration(read, { range: duration, chained: chainsRoles(read, operation) }),
     audience: read(Input.Audience),
     webIdentityTokenFile:
       tokenFileRaw === '' ? undefined : path.resolve(env[ReadEnv.Workspace] ?? process.cwd(), tokenFileRaw),
@@ -187,7 +180,7 @@ function readConfig(reading: Reading): Config {
     operation,
     outputCredentials: parseBoolean(Input.OutputCredentials, read(Input.OutputCredentials), false),
     federatedUserName: optional(read(Input.FederatedUserName), (raw) =>
-      parsePattern(Input.FederatedUserName, raw, FEDERATED_USER_NAME, FEDERATED_USER_NAME_FORM),
+      parsePattern(Input.FederatedUserName, raw, FEDERATED_USER_NAME),
     ),
     sessionPolicy: optional(read(Input.InlineSessionPolicy), (raw) =>
       parsePolicyJson(Input.InlineSessionPolicy, raw),
@@ -212,7 +205,7 @@ function readConfig(reading: Reading): Config {
     ),
     roleChaining: parseBoolean(Input.RoleChaining, read(Input.RoleChaining), false),
     externalId: optional(read(Input.RoleExternalId), (raw) =>
-      parsePattern(Input.RoleExternalId, raw, EXTERNAL_ID, EXTERNAL_ID_FORM),
+      parsePattern(Input.RoleExternalId, raw, EXTERNAL_ID),
     ),
     sourceIdentity: optional(read(Input.RoleSourceIdentity), parseSourceIdentity),
     tagging: readTagging(read, env),
@@ -227,7 +220,7 @@ function readConfig(reading: Reading): Config {
       false,
     ),
     allowedAccountIds: parseList(read(Input.AllowedAccountIds)).map((id) =>
-      parsePattern(Input.AllowedAccountIds, id, ACCOUNT_ID, ACCOUNT_IDS_FORM),
+      parsePattern(Input.AllowedAccountIds, id, ACCOUNT_ID),
     ),
     specialCharactersWorkaround: parseBoolean(
       Input.SpecialCharactersWorkaround,
@@ -238,13 +231,14 @@ function readConfig(reading: Reading): Config {
     retry: readRetry(read),
     timeoutMs: optional(
       read(Input.ActionTimeoutS),
-      (raw) => parseInteger(Input.ActionTimeoutS, raw, 1, 21600) * 1000,
+      (raw) => parseInteger(Input.ActionTimeoutS, raw, { min: 1, max: 21600 }) * 1000,
     ),
-    proxy: readProxy(
-      reading,
-      [endpointRaw, s3EndpointRaw, env[ReadEnv.EndpointUrlIam] || env[ReadEnv.EndpointUrl] || ''].some(
-        (url) => /^http:/i.test(url),
-      ),
-    ),
+    proxy: readProxy(reading, {
+      plainHttp: [
+        endpointRaw,
+        s3EndpointRaw,
+        env[ReadEnv.EndpointUrlIam] || env[ReadEnv.EndpointUrl] || '',
+      ].some((url) => /^http:/i.test(url)),
+    }),
   };
 }

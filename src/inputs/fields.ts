@@ -8,11 +8,8 @@ import { type Credentials, DEFAULT_SESSION_SECONDS, type Env, Input, StsOperatio
 import type { InputReader } from './env';
 import {
   ACCESS_KEY_ID,
-  ACCESS_KEY_ID_FORM,
-  BUCKET_FORM,
   BUCKET_NAME,
   POLICY_ARN,
-  POLICY_ARN_FORM,
   parseArnList,
   parseBoolean,
   parseInteger,
@@ -55,7 +52,11 @@ export const TOKEN_DURATION = { min: 900, max: 129600 } as const;
 /** Attempts per AWS request: retry-max-attempts (default 12), or 1 with disable-retry. */
 export function readRetry(read: InputReader): RetryPolicy {
   const disabled = parseBoolean(Input.DisableRetry, read(Input.DisableRetry), false);
-  const max = parseInteger(Input.RetryMaxAttempts, read(Input.RetryMaxAttempts) || '12', 1, 100, 'attempts');
+  const max = parseInteger(Input.RetryMaxAttempts, read(Input.RetryMaxAttempts) || '12', {
+    min: 1,
+    max: 100,
+    unit: 'attempts',
+  });
   return { maxAttempts: disabled ? 1 : max };
 }
 
@@ -72,11 +73,10 @@ export function chainsRoles(read: InputReader, operation: StsOperation): boolean
 /** role-duration-seconds, within the operation's range; at most an hour when a role is chained. */
 export function readDuration(
   read: InputReader,
-  range: { min: number; max: number },
-  chained: boolean,
+  { range, chained }: { range: { min: number; max: number }; chained: boolean },
 ): number {
   const raw = read(Input.RoleDurationSeconds) || String(DEFAULT_SESSION_SECONDS);
-  const seconds = parseInteger(Input.RoleDurationSeconds, raw, range.min, range.max);
+  const seconds = parseInteger(Input.RoleDurationSeconds, raw, range);
   if (seconds > CHAINED_MAX && chained) {
     // A role assumed with another role's session gets an hour at most, whatever its MaxSessionDuration.
     throw InputError.invalid(
@@ -101,7 +101,11 @@ export function readTagging(read: InputReader, env: Env): SessionTagging | undef
 export function readBucketCheck(read: InputReader): BucketCheck | undefined {
   const raw = read(Input.VerifyBucket);
   const prefixInput = read(Input.VerifyPrefix);
-  const maxKeys = parseInteger(Input.VerifyMaxKeys, read(Input.VerifyMaxKeys) || '50', 1, 1000, 'keys');
+  const maxKeys = parseInteger(Input.VerifyMaxKeys, read(Input.VerifyMaxKeys) || '50', {
+    min: 1,
+    max: 1000,
+    unit: 'keys',
+  });
   const required = parseBoolean(Input.VerifyRequired, read(Input.VerifyRequired), true);
   if (raw === '') return undefined;
   let bucket = raw;
@@ -118,7 +122,7 @@ export function readBucketCheck(read: InputReader): BucketCheck | undefined {
     }
     prefix = urlPrefix || prefixInput;
   }
-  parsePattern(Input.VerifyBucket, bucket, BUCKET_NAME, BUCKET_FORM);
+  parsePattern(Input.VerifyBucket, bucket, BUCKET_NAME);
   if (prefix.length > 1024)
     throw InputError.invalid(
       Input.VerifyPrefix,
@@ -143,8 +147,8 @@ export function optional<T>(raw: string, parse: (raw: string) => T): T | undefin
 export function parsePolicyArns(raw: string): string[] {
   const arns = parseArnList(raw);
   if (arns.length > 10)
-    throw InputError.invalid(Input.ManagedSessionPolicies, `${arns.length} ARNs`, POLICY_ARN_FORM);
-  for (const arn of arns) parsePattern(Input.ManagedSessionPolicies, arn, POLICY_ARN, POLICY_ARN_FORM);
+    throw InputError.invalid(Input.ManagedSessionPolicies, `${arns.length} ARNs`, POLICY_ARN.form);
+  for (const arn of arns) parsePattern(Input.ManagedSessionPolicies, arn, POLICY_ARN);
   return arns;
 }
 
@@ -168,8 +172,8 @@ export function readKeys(read: InputReader): Credentials | undefined {
   if (secretAccessKey === '') {
     throw InputError.missing(Input.AwsSecretAccessKey, 'aws-access-key-id was given without it');
   }
-  if (!ACCESS_KEY_ID.test(accessKeyId)) {
-    throw InputError.invalid(Input.AwsAccessKeyId, undefined, ACCESS_KEY_ID_FORM);
+  if (!ACCESS_KEY_ID.pattern.test(accessKeyId)) {
+    throw InputError.invalid(Input.AwsAccessKeyId, undefined, ACCESS_KEY_ID.form);
   }
   return sessionToken === ''
     ? { accessKeyId, secretAccessKey }
@@ -177,7 +181,10 @@ export function readKeys(read: InputReader): Credentials | undefined {
 }
 
 /** allowed-account-ids: credentials of another account are refused (and nothing is exported). */
-export function checkAccount(allowed: string[], account: string, masked: boolean): void {
+export function checkAccount(
+  { allowed, masked }: { allowed: string[]; masked: boolean },
+  account: string,
+): void {
   if (allowed.length === 0 || allowed.includes(account)) return;
   const which = masked ? 'an account' : `account ${account}`;
   throw new Error(

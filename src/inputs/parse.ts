@@ -17,8 +17,12 @@ export function parseBoolean(input: Input, raw: string, fallback: boolean): bool
   throw InputError.invalid(input, raw, 'true or false');
 }
 
-/** A whole number written in decimal digits, within [min, max]; `unit` names what it counts. */
-export function parseInteger(input: Input, raw: string, min: number, max: number, unit = 'seconds'): number {
+/** A whole number written in decimal digits, within [min, max]; `unit` (default seconds) names what it counts. */
+export function parseInteger(
+  input: Input,
+  raw: string,
+  { min, max, unit = 'seconds' }: { min: number; max: number; unit?: string },
+): number {
   const expected = `a whole number of ${unit} from ${min} to ${max}`;
   if (!/^\d{1,15}$/.test(raw)) throw InputError.invalid(input, raw, expected);
   const value = Number(raw);
@@ -33,8 +37,8 @@ export function parseChoice<T extends string>(input: Input, raw: string, choices
   return found;
 }
 
-/** The raw text if it matches `pattern` in full; `form` describes the pattern to a person. */
-export function parsePattern(input: Input, raw: string, pattern: RegExp, form: string): string {
+/** The raw text if it has the shape in full; the shape's form describes it to a person. */
+export function parsePattern(input: Input, raw: string, { pattern, form }: Shape): string {
   if (!pattern.test(raw)) throw InputError.invalid(input, raw, form);
   return raw;
 }
@@ -122,31 +126,67 @@ export function parseArnList(raw: string): string[] {
     .filter((item) => item !== '');
 }
 
-export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
-export const ROLE_ARN_FORM =
-  'a role ARN, arn:<partition>:iam::<12-digit account>:role/<optional path/><name>';
-export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-export const ACCOUNT_ID = /^\d{12}$/;
-export const ACCOUNT_IDS_FORM = '12-digit AWS account ids separated by commas';
-export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-export const EXTERNAL_ID_FORM = '2 to 1224 characters of letters, digits and +=,.@:/_-';
-export const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
-export const REGION_FORM = 'an AWS region code such as eu-west-1 or us-gov-west-1';
-export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-export const SESSION_NAME_FORM = '2 to 64 characters of letters, digits and +=,.@_-';
-export const ACCESS_KEY_ID = /^[A-Za-z0-9]{16,128}$/;
-export const ACCESS_KEY_ID_FORM = '16 to 128 letters and digits, like AKIAIOSFODNN7EXAMPLE';
-export const POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/;
-export const POLICY_ARN_FORM =
-  'policy ARNs, arn:<partition>:iam::<account or aws>:policy/<name>, one a line or comma-separated (at most 10)';
-export const FEDERATED_USER_NAME = /^[\w+=,.@-]{2,32}$/;
-export const FEDERATED_USER_NAME_FORM = '2 to 32 characters of letters, digits and +=,.@_-';
-export const BUCKET_NAME =
-  /^(?!xn--|sthree-|amzn-s3-demo-)(?!.*(?:-s3alias|--ol-s3|--x-s3)$)(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-export const BUCKET_FORM =
-  'an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit) or s3://bucket/prefix';
-export const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
-export const AUDIENCE_FORM = '1 to 256 printable characters without spaces, e.g. sts.amazonaws.com';
+/** What an input must look like: the pattern, and the words that describe it to a person. */
+export interface Shape {
+  pattern: RegExp;
+  form: string;
+}
+
+export const ROLE_ARN: Shape = {
+  pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/,
+  form: 'a role ARN, arn:<partition>:iam::<12-digit account>:role/<optional path/><name>',
+};
+
+export const ROLE_NAME: Shape = {
+  pattern: /^[\w+=,.@-]{1,64}$/,
+  form: 'a role name of 1 to 64 letters, digits and +=,.@_-',
+};
+
+export const ACCOUNT_ID: Shape = {
+  pattern: /^\d{12}$/,
+  form: '12-digit AWS account ids separated by commas',
+};
+
+export const EXTERNAL_ID: Shape = {
+  pattern: /^[\w+=,.@:/-]{2,1224}$/,
+  form: '2 to 1224 characters of letters, digits and +=,.@:/_-',
+};
+
+export const REGION: Shape = {
+  pattern: /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/,
+  form: 'an AWS region code such as eu-west-1 or us-gov-west-1',
+};
+
+export const SESSION_NAME: Shape = {
+  pattern: /^[\w+=,.@-]{2,64}$/,
+  form: '2 to 64 characters of letters, digits and +=,.@_-',
+};
+
+export const ACCESS_KEY_ID: Shape = {
+  pattern: /^[A-Za-z0-9]{16,128}$/,
+  form: '16 to 128 letters and digits, like AKIAIOSFODNN7EXAMPLE',
+};
+
+export const POLICY_ARN: Shape = {
+  pattern: /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/,
+  form: 'policy ARNs, arn:<partition>:iam::<account or aws>:policy/<name>, one a line or comma-separated (at most 10)',
+};
+
+export const FEDERATED_USER_NAME: Shape = {
+  pattern: /^[\w+=,.@-]{2,32}$/,
+  form: '2 to 32 characters of letters, digits and +=,.@_-',
+};
+
+export const BUCKET_NAME: Shape = {
+  pattern:
+    /^(?!xn--|sthree-|amzn-s3-demo-)(?!.*(?:-s3alias|--ol-s3|--x-s3)$)(?!\d+\.\d+\.\d+\.\d+$)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+  form: 'an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit) or s3://bucket/prefix',
+};
+
+export const AUDIENCE: Shape = {
+  pattern: /^[\x21-\x7e]{1,256}$/,
+  form: '1 to 256 printable characters without spaces, e.g. sts.amazonaws.com',
+};
 
 /** 1 to 64 characters, none of them whitespace, control characters, brackets or slashes. */
 const PROFILE_NAME = /^[^\s\p{Cc}[\]/\\]{1,64}$/u;

@@ -6,7 +6,7 @@ import { InputError } from '../errors';
 import { type Credentials, type Env, Input, ReadEnv, StsOperation } from '../names';
 import type { Config } from './config';
 import { keysFromEnv } from './env';
-import { AUDIENCE, AUDIENCE_FORM, parsePattern } from './parse';
+import { AUDIENCE, parsePattern } from './parse';
 
 /** Where a web identity token comes from. */
 export type TokenSource = { kind: 'file'; path: string } | { kind: 'github-oidc'; audience: string };
@@ -105,7 +105,7 @@ export function choosePlan(config: Config, env: Env): Plan {
       if (role === undefined) {
         throw InputError.missing(Input.RoleToAssume, 'sts-operation is assume-role-with-web-identity');
       }
-      return webIdentity(config, role, oidcAvailable);
+      return webIdentity(config, role, { oidcAvailable });
 
     default: {
       if (role === undefined) {
@@ -125,7 +125,7 @@ export function choosePlan(config: Config, env: Env): Plan {
         return { kind: StsOperation.AssumeRole, role, signer: signerFor(config, env) };
       }
       if (config.webIdentityTokenFile !== undefined || oidcAvailable) {
-        return webIdentity(config, role, oidcAvailable);
+        return webIdentity(config, role, { oidcAvailable });
       }
       // Self-hosted runners: env variables, AWS_PROFILE, container or instance credentials.
       return { kind: StsOperation.AssumeRole, role, signer: undefined };
@@ -158,7 +158,7 @@ function signerFor(config: Config, env: Env): Signer {
   );
 }
 
-function webIdentity(config: Config, role: RoleRef, oidcAvailable: boolean): Plan {
+function webIdentity(config: Config, role: RoleRef, { oidcAvailable }: { oidcAvailable: boolean }): Plan {
   if (!('arn' in role)) {
     throw new InputError(
       Input.RoleToAssume,
@@ -199,5 +199,5 @@ function sourceIdentityWithWebIdentity(roleArn: string): InputError {
 
 /** The audience is checked only where it is used: a GitHub OIDC token is requested with it. */
 function checkAudience(audience: string): string {
-  return parsePattern(Input.Audience, audience, AUDIENCE, AUDIENCE_FORM);
+  return parsePattern(Input.Audience, audience, AUDIENCE);
 }

@@ -35,7 +35,10 @@ const NO_PROXY_ENTRY = /^(?:\*|\*?\.?[\w.-]+|\[[\da-f:.]+\]|[\da-f:.]+)(?::\d{1,
  * proxy-from-env reads them (a value without a scheme gets the request's); each is checked here so a
  * bad one fails up front, named, with any password hidden.
  */
-export function readProxy({ read, env, sources }: Reading, plainHttp: boolean): ProxySettings | undefined {
+export function readProxy(
+  { read, env, sources }: Reading,
+  { plainHttp }: { plainHttp: boolean },
+): ProxySettings | undefined {
   const noProxy = read(Input.NoProxy);
   for (const entry of noProxyEntries(noProxy)) {
     if (!NO_PROXY_ENTRY.test(entry)) throw InputError.invalid(Input.NoProxy, noProxy, NO_PROXY_FORM);

@@ -140,7 +140,7 @@ export class Exports {
    * `continue-on-error` job can read bucket-accessible: false); when it only reports, a failure warns.
    * Keys, and what S3 answered, are shown with their hidden characters escaped, as in the summary.
    */
-  gate(gate: GateReport, holds: boolean): void {
+  gate(gate: GateReport, { holds }: { holds: boolean }): void {
     if (gate.ok) {
       const where = `s3://${gate.check.bucket}/${visible(gate.check.prefix)}`;
       const count = `${gate.objects.length} object${gate.objects.length === 1 ? '' : 's'}`;
