@@ -5,7 +5,7 @@
  */
 import { accountsIn } from './aws/arn';
 import type { Hooks } from './aws/clients';
-import { verifyBucket } from './aws/gate';
+import { verifyBuckets } from './aws/gate';
 import type { Io } from './aws/obtain';
 import { describeRetry } from './aws/retry';
 import { deliver } from './deliver';
@@ -117,11 +117,11 @@ async function finish(step: Step, done: { config: Config; plan?: Plan; issued: I
   const { config, issued, fresh = false } = done;
   if (config.maskAccountId) exports.mask(issued.identity.accountId);
   checkAccount(config.allowedAccountIds, issued.identity.accountId, config.maskAccountId);
-  const check = config.verify;
-  const gate = check ? await verifyBucket({ config, check, issued, hooks: io.hooks }) : undefined;
-  const holds = gate !== undefined && !gate.ok && gate.check.required;
+  const settings = config.verify;
+  const gate = settings ? await verifyBuckets({ config, settings, issued, hooks: io.hooks }) : undefined;
+  const holds = gate !== undefined && gate.failures.length > 0 && gate.required;
   const outcome: Outcome = { ...done, gate, exported: !holds, fresh, env };
   if (!step.handOver) deliver(step, outcome, holds);
   else if (!runner.isSealed) step.handOver(outcome);
-  if (holds && gate && !gate.ok) throw new Error(visible(gate.reason));
+  if (holds) throw new Error(visible(gate.failures.join(' ')));
 }
