@@ -5,7 +5,6 @@
  */
 import { accountsIn } from './aws/arn';
 import type { Hooks } from './aws/clients';
-import { verifyBuckets } from './aws/gate';
 import type { Io } from './aws/obtain';
 import { describeRetry } from './aws/retry';
 import { deliver } from './deliver';
@@ -118,7 +117,10 @@ async function finish(step: Step, done: { config: Config; plan?: Plan; issued: I
   if (config.maskAccountId) exports.mask(issued.identity.accountId);
   checkAccount(config.allowedAccountIds, issued.identity.accountId, config.maskAccountId);
   const settings = config.verify;
-  const gate = settings ? await verifyBuckets({ config, settings, issued, hooks: io.hooks }) : undefined;
+  // The gate (and its S3 client) is loaded only when verify-bucket is set.
+  const gate = settings
+    ? await (await import('./aws/gate')).verifyBuckets({ config, settings, issued, hooks: io.hooks })
+    : undefined;
   const holds = gate !== undefined && gate.failures.length > 0 && gate.required;
   const outcome: Outcome = { ...done, gate, exported: !holds, fresh, env };
   if (!step.handOver) deliver(step, outcome, holds);
