@@ -3,7 +3,8 @@
  * fake AWS stands where Node's HTTP handler stands, so the SDK parses each answer as it would S3's, and the
  * verdict is the one the step would log, output and summarise.
  */
-import { verifyBuckets } from '../../src/aws/gate';
+import { kmsRefusal } from '../../src/aws/explain-access';
+import { probeKey, verifyBuckets } from '../../src/aws/gate';
 import { getConfig } from '../../src/inputs/config';
 import { Access, type GateResult, PROBE_NAME } from '../../src/names';
 import { type FakeAnswer, FakeAws, listing, s3Error } from '../fakes/aws';
@@ -408,6 +409,18 @@ describe('write: a multipart upload of a probe key, started and aborted', () => 
     expect(write.leftover).toContain('s3:ListBucketMultipartUploads on arn:aws:s3:::site');
   });
 
+  test('the probe key: the prefix, then PROBE_NAME and 128 random bits in hex', () => {
+    const asked: number[] = [];
+    const key = probeKey('rel/', (bytes) => {
+      asked.push(bytes);
+      return Buffer.alloc(bytes, 0xab);
+    });
+    expect(key).toBe(`rel/${PROBE_NAME}${'ab'.repeat(16)}`);
+    expect(asked).toEqual([16]);
+    const keys = new Set(Array.from({ length: 10_000 }, () => probeKey('')));
+    expect(keys.size).toBe(10_000);
+  });
+
   test('the probe key never is an existing key, even in a bucket holding keys of its shape', async () => {
     const shaped = Array.from(
       { length: 20 },
@@ -510,3 +523,48 @@ function deferred() {
   });
   return { promise, resolve };
 }
+
+describe("kmsRefusal: a refusal that is KMS's, and what it names", () => {
+  const detail = (code: string, message: string) => ({
+    kind: 'denied' as const,
+    code,
+    message,
+    status: 403,
+    retriable: false,
+  });
+  test.each([
+    [
+      'a permission and a key, the key ending the sentence',
+      detail(
+        'AccessDenied',
+        `User: ${PRINCIPAL} is not authorized to perform: kms:Decrypt on resource: ${KMS_KEY}.`,
+      ),
+      { permission: 'kms:Decrypt', key: KMS_KEY },
+    ],
+    [
+      'an alias',
+      detail(
+        'AccessDenied',
+        'not authorized to perform: kms:GenerateDataKey on resource: arn:aws:kms:eu-west-1:123456789012:alias/site because x',
+      ),
+      { permission: 'kms:GenerateDataKey', key: 'arn:aws:kms:eu-west-1:123456789012:alias/site' },
+    ],
+    [
+      'a key policy, naming neither',
+      detail(
+        'AccessDenied',
+        'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.',
+      ),
+      { permission: undefined, key: undefined },
+    ],
+    [
+      'KMS.AccessDeniedException',
+      detail('KMS.AccessDeniedException', 'denied'),
+      { permission: undefined, key: undefined },
+    ],
+    ["S3's own refusal", detail('AccessDenied', 'Access Denied'), undefined],
+    ['a disabled key (no refusal)', detail('KMS.DisabledException', `${KMS_KEY} is disabled.`), undefined],
+  ])('%s', (_name, given, expected) => {
+    expect(kmsRefusal(given)).toEqual(expected);
+  });
+});

@@ -107,7 +107,7 @@ async function checkBucket(context: Context, target: BucketTarget): Promise<Buck
   const writing = asked(Access.Write) ? proveWrite(context, probe(probeKey(target.prefix))) : undefined;
   const listed = asked(Access.List) ? await list(context, target) : undefined;
   // Read is asked for only with list (see inputs/buckets.ts).
-  const reading = asked(Access.Read) && listed ? proveRead(context, listed, probe) : undefined;
+  const reading = asked(Access.Read) && listed ? proveRead(context, { target, listed }, probe) : undefined;
   const [read, write] = await Promise.all([reading, writing]);
   const checks = [listed?.check, read, write].filter((check) => check !== undefined);
   return { ...target, checks, objects: listed?.objects ?? [], truncated: listed?.truncated ?? false };
@@ -150,10 +150,10 @@ async function list(context: Context, target: BucketTarget): Promise<Listed> {
  */
 async function proveRead(
   context: Context,
-  listed: Listed,
+  { target, listed }: { target: BucketTarget; listed: Listed },
   probe: (key: string) => Probe,
 ): Promise<CheckResult> {
-  const { bucket, prefix } = probe('');
+  const { bucket, prefix } = target;
   if (!listed.check.proved) return readUntried({ bucket, prefix }, false);
   const chosen = listed.objects.find((object) => object.size > 0) ?? listed.objects[0];
   if (chosen === undefined) return readUntried({ bucket, prefix }, true);
@@ -183,8 +183,8 @@ async function proveRead(
 
 /** A KMS refusal seldom names the key; HeadObject, which needs no KMS permission, does. */
 async function withKmsKey(context: Context, at: { bucket: string; key: string }, failure: ProbeFailure) {
-  if (kmsRefusal(failure.detail)?.key !== undefined || kmsRefusal(failure.detail) === undefined)
-    return failure;
+  const kms = kmsRefusal(failure.detail);
+  if (kms === undefined || kms.key !== undefined) return failure;
   try {
     const { kmsKey } = await context.objects.headObject(context.client, at);
     return { ...failure, kmsKey };
