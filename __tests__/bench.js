@@ -38,6 +38,9 @@ const TIME_HINT =
 
 const ROLE = 'arn:aws:iam::123456789012:role/deploy';
 const BUCKET = 'bench-bucket';
+const ASSETS = 'bench-assets';
+/** Latency the proxy adds to every AWS request in the gate-concurrency cases (issue #14). */
+const LATENCY_MS = 60;
 const KEYS = {
   'aws-access-key-id': 'AKIAIOSFODNN7EXAMPLE',
   'aws-secret-access-key': 'bench-secret-not-real',
@@ -58,9 +61,18 @@ const BUDGET = {
   distJsBytes: 1.9 * 1000 * 1000,
   // Ours: what this action's own code may cost on top of the SDK floor (same inputs, same run).
   overFloor: 1.15,
+  // From issue #14: list, read and write on two buckets, every request LATENCY_MS late, takes at most
+  // this many times the wall time of the step that lists one bucket.
+  gateChecksVsList: 2,
 };
 
 const FLOOR_DIR = path.join(__dirname, 'fixtures', 'floor');
+const GATE = {
+  none: `main: no gate, +${LATENCY_MS} ms a request`,
+  list: `main: list 1 bucket, +${LATENCY_MS} ms a request`,
+  checks: `main: list,read,write on 2 buckets, +${LATENCY_MS} ms a request`,
+};
+
 const FLOOR = {
   sdk: 'floor: SDK only, keys -> AssumeRole',
   sdkVerify: 'floor: SDK only, + ListObjectsV2',
@@ -184,6 +196,7 @@ function listFiles(/** @type {string} */ dir) {
  * @property {() => { entry: string, env: Record<string, string>, files: Record<string, string>, cwd: string }} prepare
  * @property {(sample: Sample, files: Record<string, string>, requests: import('./harness/proxy').SeenRequest[]) => string[]} check
  * @property {import('./harness/proxy').FaultProxy['fault']} [fault]
+ * @property {number} [delayMs]  latency the proxy adds to every request of the case
  */
 
 /**
@@ -247,8 +260,10 @@ async function runCases(runs, specs, scratch, proxy) {
       const { entry, env, files, cwd } = spec.prepare();
       proxy.clear();
       proxy.fault = spec.fault;
+      proxy.delayMs = spec.delayMs ?? 0;
       const sample = await measure([entry], env, cwd, scratch);
       proxy.fault = undefined;
+      proxy.delayMs = 0;
       const requests = [...proxy.requests];
       return { sample, requests, problems: spec.check(sample, files, requests), env, cwd };
     };
@@ -311,6 +326,9 @@ async function main() {
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     for (const key of ['site/index.html', 'site/app.js', 'site/style.css', 'README.txt'])
       await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `body of ${key}` }));
+    await s3.send(new CreateBucketCommand({ Bucket: ASSETS }));
+    for (const key of ['img/logo.png', 'img/icon.svg'])
+      await s3.send(new PutObjectCommand({ Bucket: ASSETS, Key: key, Body: `body of ${key}` }));
     s3.destroy();
     const iam = new IAMClient({ endpoint: moto.url, region: 'us-east-1', credentials: SEED, maxAttempts: 1 });
     const trust = {
@@ -338,6 +356,11 @@ async function main() {
       'sts-endpoint': proxyUrl,
     };
     const verify = { ...assume, 'verify-bucket': BUCKET, 's3-endpoint': proxyUrl };
+    const checks = {
+      ...verify,
+      'verify-bucket': `s3://${BUCKET}/site/\ns3://${ASSETS}/img/`,
+      'verify-access': 'list,read,write',
+    };
 
     /** @type {string[]} */
     const jobDirs = [];
@@ -394,6 +417,36 @@ async function main() {
         step: 'main',
         prepare: preparer('main', verify, jobEnv),
         check: bucketAccessible,
+      },
+      // The gate's requests go out at once: its cost in round trips, with every request made slow.
+      {
+        name: GATE.none,
+        step: 'main',
+        prepare: preparer('main', assume, jobEnv),
+        check: exportedSession,
+        delayMs: LATENCY_MS,
+      },
+      {
+        name: GATE.list,
+        step: 'main',
+        prepare: preparer('main', verify, jobEnv),
+        check: bucketAccessible,
+        delayMs: LATENCY_MS,
+      },
+      {
+        name: GATE.checks,
+        step: 'main',
+        prepare: preparer('main', checks, jobEnv),
+        check: (sample, files, requests) => {
+          const problems = bucketAccessible(sample, files, requests);
+          const outputs = parseFileCommand(fs.readFileSync(files.GITHUB_OUTPUT ?? '', 'utf8'));
+          const proved = { list: true, read: true, write: true };
+          const expected = JSON.stringify({ [`${BUCKET}/site/`]: proved, [`${ASSETS}/img/`]: proved });
+          if (outputs['bucket-access'] !== expected)
+            problems.push(`bucket-access=${outputs['bucket-access']}, expected ${expected}`);
+          return problems;
+        },
+        delayMs: LATENCY_MS,
       },
       // The floors: the same inputs and env, run by a reference program instead of the action.
       {
@@ -567,7 +620,7 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
   out.push(`| **all *.js** | **${jsBytes}** |`);
   out.push(`| all files | ${allBytes} |`);
 
-  /** @type {{ ok: boolean | 'info', text: string }[]} */
+  /** @type {{ ok: boolean | 'info', text: string, stretch?: boolean }[]} */
   const budgets = [];
   const need = (/** @type {string} */ name) => {
     const s = stats.get(name);
@@ -600,6 +653,34 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
       verify.last.requests.length === 2,
     text: `verify-bucket adds exactly 1 S3 request (1 STS + 1 S3): ${verifyOps}${verify.steady ? '' : ' (varied between runs)'}`,
   });
+  const gateList = need(GATE.list);
+  const gateChecks = need(GATE.checks);
+  const gateNone = need(GATE.none);
+  const checkOps = describeRequests(gateChecks.last.requests);
+  budgets.push({
+    ok:
+      gateChecks.steady &&
+      count(gateChecks.last, 'STS') === 1 &&
+      count(gateChecks.last, 'S3') === 8 &&
+      gateChecks.last.requests.length === 9,
+    text: `list,read,write on 2 buckets makes 1 STS + 8 S3 requests (a list, a get, an upload started and aborted, per bucket): ${checkOps}${gateChecks.steady ? '' : ' (varied between runs)'}`,
+  });
+  const checksVsList = gateChecks.medianMs / gateList.medianMs;
+  budgets.push({
+    ok: checksVsList <= BUDGET.gateChecksVsList,
+    text:
+      `list,read,write on 2 buckets <= ${BUDGET.gateChecksVsList}x the wall time of a list of 1 bucket, ` +
+      `every request ${LATENCY_MS} ms late: ${checksVsList.toFixed(2)}x ` +
+      `(${gateChecks.medianMs.toFixed(1)} ms / ${gateList.medianMs.toFixed(1)} ms)`,
+  });
+  // What the gate itself adds over the same step without it, in requests' worth of latency: informational.
+  const gateRoundTrips = (/** @type {number} */ ms) => ((ms - gateNone.medianMs) / LATENCY_MS).toFixed(1);
+  budgets.push({
+    ok: 'info',
+    text:
+      `the gate's own time, in ${LATENCY_MS} ms round trips over the step without it: list of 1 bucket ` +
+      `${gateRoundTrips(gateList.medianMs)}, list,read,write on 2 buckets ${gateRoundTrips(gateChecks.medianMs)}`,
+  });
   const denied = need('refusal: AccessDenied');
   const deniedAssume = denied.last.requests.filter((r) => r.operation === 'AssumeRole').length;
   budgets.push({
@@ -623,6 +704,7 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
   });
   budgets.push({
     ok: main.ratio <= BUDGET.mainRatioStretch ? true : 'info',
+    stretch: true,
     text: `stretch: main (keys -> AssumeRole) <= ${BUDGET.mainRatioStretch}x bare node: ${main.ratio.toFixed(2)}x`,
   });
   budgets.push({
@@ -671,7 +753,9 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
   out.push('## Budgets');
   out.push('');
   for (const b of budgets)
-    out.push(`- ${b.ok === 'info' ? 'INFO (stretch missed)' : b.ok ? 'PASS' : 'FAIL'}: ${b.text}`);
+    out.push(
+      `- ${b.ok === 'info' ? (b.stretch ? 'INFO (stretch missed)' : 'INFO') : b.ok ? 'PASS' : 'FAIL'}: ${b.text}`,
+    );
   const failed = budgets.some((b) => b.ok === false);
   out.push('');
   out.push(failed ? '**Result: FAIL**' : '**Result: PASS**');

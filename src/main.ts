@@ -5,7 +5,6 @@
  */
 import { accountsIn } from './aws/arn';
 import type { Hooks } from './aws/clients';
-import { verifyBucket } from './aws/gate';
 import type { Io } from './aws/obtain';
 import { describeRetry } from './aws/retry';
 import { deliver } from './deliver';
@@ -120,11 +119,14 @@ async function finish(step: Step, done: { config: Config; plan?: Plan; issued: I
     { allowed: config.allowedAccountIds, masked: config.maskAccountId },
     issued.identity.accountId,
   );
-  const check = config.verify;
-  const gate = check ? await verifyBucket({ config, check, issued, hooks: io.hooks }) : undefined;
-  const holds = gate !== undefined && !gate.ok && gate.check.required;
+  const settings = config.verify;
+  // The gate (and its S3 client) is loaded only when verify-bucket is set.
+  const gate = settings
+    ? await (await import('./aws/gate')).verifyBuckets({ config, settings, issued, hooks: io.hooks })
+    : undefined;
+  const holds = gate !== undefined && gate.failures.length > 0 && gate.required;
   const outcome: Outcome = { ...done, gate, exported: !holds, fresh, env };
   if (!step.handOver) deliver(step, outcome);
   else if (!runner.isSealed) step.handOver(outcome);
-  if (holds && gate && !gate.ok) throw new Error(visible(gate.reason));
+  if (holds) throw new Error(visible(gate.failures.join(' ')));
 }

@@ -51,6 +51,7 @@ export enum Input {
   ManagedSessionPolicies = 'managed-session-policies',
   VerifyBucket = 'verify-bucket',
   VerifyPrefix = 'verify-prefix',
+  VerifyAccess = 'verify-access',
   VerifyMaxKeys = 'verify-max-keys',
   VerifyRequired = 'verify-required',
   S3Endpoint = 's3-endpoint',
@@ -85,6 +86,7 @@ export enum Output {
   AwsSecretAccessKey = 'aws-secret-access-key',
   AwsSessionToken = 'aws-session-token',
   BucketAccessible = 'bucket-accessible',
+  BucketAccess = 'bucket-access',
   BucketObjectCount = 'bucket-object-count',
 }
 
@@ -143,3 +145,54 @@ export const OPERATION_API: Readonly<Record<Operation, string>> = {
   [StsOperation.GetSessionToken]: 'GetSessionToken',
   [StsOperation.GetFederationToken]: 'GetFederationToken',
 };
+
+/** The values of verify-access: what the S3 gate proves the credentials may do in each bucket. */
+export enum Access {
+  List = 'list',
+  Read = 'read',
+  Write = 'write',
+}
+
+/**
+ * The write probe's object name, put after the prefix: this, then PROBE_RANDOM_HEX random hex digits
+ * (128 bits, new for every probe). No object of that name is ever created (see aws/gate.ts).
+ */
+export const PROBE_NAME = '.aws-credentials-gate-probe-';
+export const PROBE_RANDOM_HEX = 32;
+
+/** What a check proved: true, false (refused, or it failed), null (could not be proved either way). */
+export type Proof = boolean | null;
+
+/** One check on one bucket: its verdict in one line, for the log, the outputs and the summary. */
+export interface CheckResult {
+  access: Access;
+  proved: Proof;
+  /** What was proved, or why not. Text others chose in it (keys, what S3 said) is as they sent it. */
+  said: string;
+  /** Something the check could not clean up after itself: said loudly, whatever `proved` is. */
+  leftover?: string | undefined;
+}
+
+/** Every check on one bucket, and what list listed (nothing unless it passed). */
+export interface BucketResult {
+  bucket: string;
+  /** '' for the whole bucket. */
+  prefix: string;
+  checks: CheckResult[];
+  objects: { key: string; size: number; etag: string }[];
+  /** More keys exist beyond the ones listed. */
+  truncated: boolean;
+}
+
+/** The S3 gate's verdict on every bucket asked for. */
+export interface GateResult {
+  buckets: BucketResult[];
+  /** verify-max-keys. */
+  maxKeys: number;
+  /** verify-required: a failed check holds the credentials back. */
+  required: boolean;
+  /** Why each failed check failed (the `said` of every check that proved false), in order. */
+  failures: string[];
+  /** Every check on every bucket proved true. */
+  accessible: boolean;
+}

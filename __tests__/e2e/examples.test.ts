@@ -22,7 +22,7 @@ import * as s3 from '@aws-sdk/client-s3';
 import { envCredentials } from '../harness/aws';
 import { action, type Job, ROOT } from '../harness/runner';
 import { actionSteps, EXAMPLES, expandStep, PENDING_INPUTS } from '../harness/workflows';
-import { expectFailure, expectNoLeaks, expectSuccess, HELD_GATE, useStack } from './stack';
+import { expectFailure, expectNoLeaks, expectSuccess, heldGate, useStack } from './stack';
 
 const stack = useStack();
 const TEMPLATE = fs.readFileSync(
@@ -249,7 +249,13 @@ describe('the static site workflow, against the stack', () => {
     siteJob = stack.job({ ...site.env, ...stack.oidc.env });
     const result = await siteJob.main(runnable(site.inputs));
     expectSuccess(result);
-    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRoleWithWebIdentity', 'S3:GET']);
+    // verify-access: list,write: a listing, and the write probe's upload started and aborted.
+    const [assumed, ...gate] = stack.proxy.requests.map((r) => r.operation);
+    expect(assumed).toBe('AssumeRoleWithWebIdentity');
+    expect(gate.sort()).toEqual(['S3:DELETE', 'S3:GET', 'S3:POST']);
+    expect(result.outputs['bucket-access']).toBe(
+      JSON.stringify({ [`${SITE_BUCKET}/`]: { list: true, write: true } }),
+    );
     const sent = stack.proxy.requests[0]?.params ?? {};
     expect(sent.RoleArn).toBe(outputs.RoleArn);
     token = sent.WebIdentityToken ?? '';
@@ -295,7 +301,9 @@ describe('the self-hosted runner workflow, against the stack', () => {
     });
     const result = await stack.job(step.env).main(runnable(step.inputs));
     expectSuccess(result);
-    expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole', 'S3:GET']);
+    const [assumed, ...gate] = stack.proxy.requests.map((r) => r.operation);
+    expect(assumed).toBe('AssumeRole');
+    expect(gate.sort()).toEqual(['S3:DELETE', 'S3:GET', 'S3:POST']);
     const sent = stack.proxy.requests[0]?.params ?? {};
     expect(sent.RoleArn).toBe(outputs.RoleArn);
     expect(sent['Tags.member.1.Key']).toBeDefined();
@@ -378,7 +386,7 @@ describe('with IAM enforcement on, using the credentials the static site step ex
     stack.proxy.clear();
     const held = await stack.job(env).main({ ...kept, 'verify-bucket': 'not-deployed' });
     expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['GetCallerIdentity', 'S3:GET']);
-    const message = expectFailure(held, HELD_GATE);
+    const message = expectFailure(held, heldGate('not-deployed/'));
     expect(message).toContain('s3:ListBucket on arn:aws:s3:::not-deployed');
     // Kept credentials are not exported again (nor masked again: the step that exported them did); they
     // must still never be printed.

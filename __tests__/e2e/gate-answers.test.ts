@@ -5,7 +5,7 @@
  */
 import { seedBucket } from '../harness/aws';
 import type { SeenRequest } from '../harness/proxy';
-import { expectFailure, expectNoLeaks, expectSuccess, HELD_GATE, useStack } from './stack';
+import { expectFailure, expectNoLeaks, expectSuccess, heldGate, useStack } from './stack';
 
 const stack = useStack();
 const KEYS = {
@@ -70,7 +70,7 @@ describe('an answer that is not a listing of the bucket asked for holds the gate
   ])('%s', async (name, answer, said) => {
     stack.proxy.fault = (r) => (r.operation.startsWith('S3:') ? answer(r) : undefined);
     const result = await stack.job().main(inputs({ 'verify-bucket': 'artifacts' }));
-    const message = expectFailure(result, HELD_GATE);
+    const message = expectFailure(result, heldGate('artifacts/'));
     expect(message).toMatch(/^S3 answered something that is not a bucket listing of bucket artifacts[ :]/);
     expect(message).toContain(said);
     expect(message).not.toMatch(/[\r\n]/);

@@ -4,7 +4,7 @@
 import { scenariosAt } from '../fixtures/inputs';
 import { allow, bootstrapAdmin, iamSeeder, seedBucket } from '../harness/aws';
 import type { StepResult } from '../harness/runner';
-import { expectFailure, expectNoLeaks, expectSuccess, HELD_GATE, useStack } from './stack';
+import { expectFailure, expectNoLeaks, expectSuccess, heldGate, useStack } from './stack';
 
 const stack = useStack();
 const BUCKET = 'artifacts';
@@ -146,7 +146,7 @@ describe('the gate holds', () => {
     const result = await stack
       .job()
       .main(inputs(reader, { 'verify-bucket': 'private', 'verify-prefix': 'x' }));
-    const message = expectFailure(result, HELD_GATE);
+    const message = expectFailure(result, heldGate('private/x'));
     expect(message).toContain('bucket private under prefix "x"');
     expect(message).toContain('arn:aws:sts::123456789012:assumed-role/reader/GitHubActions');
     expect(message).toContain('s3:ListBucket on arn:aws:s3:::private');
@@ -159,7 +159,7 @@ describe('the gate holds', () => {
   test('a role with no S3 rights', async () => {
     const message = expectFailure(
       await stack.job().main(inputs(noS3, { 'verify-bucket': BUCKET })),
-      HELD_GATE,
+      heldGate('artifacts/'),
     );
     expect(message).toContain(
       'assumed-role/no-s3/GitHubActions: it needs s3:ListBucket on arn:aws:s3:::artifacts',
@@ -169,7 +169,7 @@ describe('the gate holds', () => {
   test('a bucket that does not exist', async () => {
     const message = expectFailure(
       await stack.job().main(inputs(wide, { 'verify-bucket': 'no-such-bucket' })),
-      HELD_GATE,
+      heldGate('no-such-bucket/'),
     );
     expect(message).toBe('S3 bucket no-such-bucket does not exist (checked in us-east-1).');
   });
@@ -185,7 +185,7 @@ describe('the gate holds', () => {
         : undefined;
     const message = expectFailure(
       await stack.job().main(inputs(reader, { 'verify-bucket': BUCKET })),
-      HELD_GATE,
+      heldGate('artifacts/'),
     );
     expect(message).toContain('is in eu-central-1, not us-east-1: set aws-region: eu-central-1');
   });
@@ -195,7 +195,7 @@ describe('the gate holds', () => {
       await stack
         .job()
         .main({ ...inputs(reader, { 'verify-bucket': BUCKET }), 's3-endpoint': 'http://127.0.0.1:9' }),
-      HELD_GATE,
+      heldGate('artifacts/'),
     );
     expect(message).toMatch(/^Could not reach S3 to list bucket artifacts: ECONNREFUSED/);
   });
@@ -210,7 +210,7 @@ describe('the gate holds', () => {
         : undefined;
     const message = expectFailure(
       await stack.job().main(inputs(reader, { 'verify-bucket': BUCKET })),
-      HELD_GATE,
+      heldGate('artifacts/'),
     );
     expect(message).toContain(
       'S3 did not accept the credentials for arn:aws:sts::123456789012:assumed-role/reader',

@@ -64,8 +64,17 @@ export function expectRefused(result: StepResult, input: string): void {
   expect(result.outputs).toEqual({});
 }
 
-/** A held gate's outputs: the only ones a failed step sets. */
-export const HELD_GATE = { 'bucket-accessible': 'false', 'bucket-object-count': '0' };
+/**
+ * A held gate's outputs, the only ones a failed step sets, when it checked list on one bucket:
+ * `where` is `<bucket>/<prefix>`.
+ */
+export function heldGate(where: string): Record<string, string> {
+  return {
+    'bucket-accessible': 'false',
+    'bucket-access': JSON.stringify({ [where]: { list: false } }),
+    'bucket-object-count': '0',
+  };
+}
 
 /** Exit 1 with one ::error:: and nothing exported (no outputs but `outputs`, a held gate's). */
 export function expectFailure(result: StepResult, outputs: Record<string, string> = {}): string {

@@ -8,8 +8,9 @@ import { Readable } from 'node:stream';
 
 export interface FakeRequest {
   service: 'sts' | 'iam' | 's3';
-  /** STS/IAM: the Action; S3: ListObjectsV2 and friends by their query. */
+  /** STS/IAM: the Action; S3: ListObjectsV2 and friends by method, path and query. */
   action: string;
+  /** STS/IAM: the form; S3: the query, with `bucket`, `key` (decoded) and the `range` header. */
   params: Record<string, string>;
 }
 
@@ -115,9 +116,23 @@ export function listing(bucket: string, keys: string[]): FakeAnswer {
   };
 }
 
-/** A fake AWS with AWS's default answers; `on` replaces the answer to one action. */
+/** CreateMultipartUpload's answer. */
+export function uploadStarted(bucket: string, key: string, uploadId: string): FakeAnswer {
+  return {
+    status: 200,
+    body:
+      `<InitiateMultipartUploadResult><Bucket>${bucket}</Bucket><Key>${escapeXml(key)}</Key>` +
+      `<UploadId>${uploadId}</UploadId></InitiateMultipartUploadResult>`,
+  };
+}
+
+/**
+ * A fake AWS with AWS's default answers; `on` replaces the answer to one action. Its S3 keeps the
+ * multipart uploads started and not aborted in `uploads` (upload id -> key).
+ */
 export class FakeAws {
   readonly requests: FakeRequest[] = [];
+  readonly uploads = new Map<string, string>();
   private readonly handlers = new Map<string, Handler>();
 
   constructor() {
@@ -130,6 +145,35 @@ export class FakeAws {
     this.on('GetCallerIdentity', () => identity(CALLER));
     this.on('GetRole', () => queryError(403, 'AccessDenied', 'not allowed: iam:GetRole'));
     this.on('ListObjectsV2', (r) => listing(r.params.bucket ?? '', ['index.html', 'app.js']));
+    this.on('GetObject', () => ({ status: 206, body: 'x', headers: { 'content-range': 'bytes 0-0/3' } }));
+    this.on('HeadObject', () => ({ status: 200, body: '' }));
+    this.on('CreateMultipartUpload', (r) => this.startUpload(r));
+    this.on('AbortMultipartUpload', (r) => this.abortUpload(r));
+    this.on('ListMultipartUploads', (r) => this.listUploads(r));
+  }
+
+  /** Starts an upload, as S3 does: it is kept until aborted. */
+  startUpload(r: FakeRequest): FakeAnswer {
+    const id = `upload-${this.uploads.size + 1}-${Math.random().toString(36).slice(2)}`;
+    this.uploads.set(id, r.params.key ?? '');
+    return uploadStarted(r.params.bucket ?? '', r.params.key ?? '', id);
+  }
+
+  abortUpload(r: FakeRequest): FakeAnswer {
+    const id = r.params.uploadId ?? '';
+    if (!this.uploads.delete(id)) return s3Error(404, 'NoSuchUpload', 'The specified upload does not exist.');
+    return { status: 204, body: '' };
+  }
+
+  listUploads(r: FakeRequest): FakeAnswer {
+    const uploads = [...this.uploads]
+      .filter(([, key]) => key.startsWith(r.params.prefix ?? ''))
+      .map(([id, key]) => `<Upload><Key>${escapeXml(key)}</Key><UploadId>${id}</UploadId></Upload>`)
+      .join('');
+    return {
+      status: 200,
+      body: `<ListMultipartUploadsResult><Bucket>${r.params.bucket}</Bucket>${uploads}</ListMultipartUploadsResult>`,
+    };
   }
 
   on(action: string, handler: Handler): this {
@@ -144,12 +188,7 @@ export class FakeAws {
 
   /** The `sender` seam: what the SDK calls in place of Node's HTTP handler. */
   readonly sender = {
-    handle: async (request: {
-      hostname: string;
-      path: string;
-      query?: Record<string, string | string[] | null>;
-      body?: unknown;
-    }) => {
+    handle: async (request: SentRequest) => {
       const fake = this.read(request);
       this.requests.push(fake);
       const handler = this.handlers.get(fake.action);
@@ -167,12 +206,7 @@ export class FakeAws {
     httpHandlerConfigs: () => ({}),
   };
 
-  private read(request: {
-    hostname: string;
-    path: string;
-    query?: Record<string, string | string[] | null>;
-    body?: unknown;
-  }): FakeRequest {
+  private read(request: SentRequest): FakeRequest {
     if (request.hostname.startsWith('sts.') || request.hostname.startsWith('iam.')) {
       const params = Object.fromEntries(new URLSearchParams(String(request.body ?? '')));
       return {
@@ -184,11 +218,34 @@ export class FakeAws {
     const query = Object.fromEntries(
       Object.entries(request.query ?? {}).map(([key, value]) => [key, String(value ?? '')]),
     );
-    // Virtual-hosted addressing: the bucket is the host's first label.
+    // Virtual-hosted addressing: the bucket is the host's first label, the key the path.
     const bucket = request.hostname.split('.')[0] ?? '';
-    const action = query['list-type'] === '2' ? 'ListObjectsV2' : `S3 ${request.path}`;
-    return { service: 's3', action, params: { ...query, bucket } };
+    const key = decodeURIComponent(request.path.replace(/^\//, ''));
+    const range = Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === 'range');
+    const params = { ...query, bucket, key, range: range?.[1] ?? '' };
+    return { service: 's3', action: s3Action(request.method ?? 'GET', key, query), params };
   }
+}
+
+/** What the SDK hands the sender. */
+interface SentRequest {
+  method?: string;
+  hostname: string;
+  path: string;
+  query?: Record<string, string | string[] | null>;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** An S3 request's operation, from its method, key and query. */
+function s3Action(method: string, key: string, query: Record<string, string>): string {
+  if (method === 'GET' && query['list-type'] === '2') return 'ListObjectsV2';
+  if (method === 'GET' && 'uploads' in query) return 'ListMultipartUploads';
+  if (method === 'POST' && 'uploads' in query) return 'CreateMultipartUpload';
+  if (method === 'DELETE' && 'uploadId' in query) return 'AbortMultipartUpload';
+  if (method === 'HEAD' && key !== '') return 'HeadObject';
+  if (method === 'GET' && key !== '') return 'GetObject';
+  return `S3 ${method} /${key}`;
 }
 
 /** A GitHub OIDC token for the tests: a JWT whose claims decode, signed by nobody. */

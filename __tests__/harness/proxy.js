@@ -37,6 +37,8 @@ const net = require('node:net');
  * @property {SeenRequest[]} requests   every request seen, in order
  * @property {(operation: string) => number} count
  * @property {((request: SeenRequest, index: number) => Fault) | undefined} fault  set to inject faults
+ * @property {number} delayMs  added latency: every request waits this long before it is answered or
+ *   forwarded (0, the default, for none; the benchmark sets it)
  * @property {string[]} tunnels  every CONNECT target (host:port), in order
  * @property {() => void} clear
  * @property {() => Promise<void>} close
@@ -71,6 +73,7 @@ function startProxy(target) {
     requests: [],
     count: (operation) => proxy.requests.filter((r) => r.operation === operation).length,
     fault: undefined,
+    delayMs: 0,
     tunnels: [],
     clear: () => {
       proxy.requests.length = 0;
@@ -112,42 +115,46 @@ function startProxy(target) {
         if (!res.writableFinished) seen.clientGone = true;
       });
       const index = proxy.requests.push(seen) - 1;
-      const fault = proxy.fault?.(seen, index);
-      if (fault && 'reset' in fault) {
-        req.socket.destroy();
-        return;
-      }
-      if (fault && 'hang' in fault) return; // never answered; closed with the server
-      if (fault && 'status' in fault) {
-        res.writeHead(fault.status, { 'Content-Type': 'text/xml', ...fault.headers });
-        res.end(fault.body ?? '');
-        return;
-      }
-      const forward = http.request(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path,
-          headers: req.headers,
-        },
-        (answer) => {
-          /** @type {Buffer[]} */
-          const parts = [];
-          answer.on('data', (part) => parts.push(part));
-          answer.on('end', () => {
-            const answered = Buffer.concat(parts);
-            seen.response = { status: answer.statusCode ?? 502, body: answered.toString('utf8') };
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            res.end(answered);
-          });
-        },
-      );
-      forward.on('error', (error) => {
-        seen.upstreamError = /** @type {NodeJS.ErrnoException} */ (error).code ?? error.message;
-        req.socket.destroy();
-      });
-      forward.end(body);
+      const respond = () => {
+        const fault = proxy.fault?.(seen, index);
+        if (fault && 'reset' in fault) {
+          req.socket.destroy();
+          return;
+        }
+        if (fault && 'hang' in fault) return; // never answered; closed with the server
+        if (fault && 'status' in fault) {
+          res.writeHead(fault.status, { 'Content-Type': 'text/xml', ...fault.headers });
+          res.end(fault.body ?? '');
+          return;
+        }
+        const forward = http.request(
+          {
+            host: upstream.hostname,
+            port: upstream.port,
+            method: req.method,
+            path,
+            headers: req.headers,
+          },
+          (answer) => {
+            /** @type {Buffer[]} */
+            const parts = [];
+            answer.on('data', (part) => parts.push(part));
+            answer.on('end', () => {
+              const answered = Buffer.concat(parts);
+              seen.response = { status: answer.statusCode ?? 502, body: answered.toString('utf8') };
+              res.writeHead(answer.statusCode ?? 502, answer.headers);
+              res.end(answered);
+            });
+          },
+        );
+        forward.on('error', (error) => {
+          seen.upstreamError = /** @type {NodeJS.ErrnoException} */ (error).code ?? error.message;
+          req.socket.destroy();
+        });
+        forward.end(body);
+      };
+      if (proxy.delayMs > 0) setTimeout(respond, proxy.delayMs);
+      else respond();
     });
   });
   // HTTPS through the proxy: a CONNECT tunnel, to loopback only (tests never leave 127.0.0.1; the name

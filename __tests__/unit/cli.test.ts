@@ -406,6 +406,40 @@ describe('the program', () => {
     expect(result.stderr).toMatch(/^warning: .*verify-required is false/m);
   });
 
+  test('read and write on two buckets: a line a bucket, and a warning for what could not be proved', async () => {
+    const aws = new FakeAws().on('ListObjectsV2', (r) =>
+      listing(r.params.bucket ?? '', r.params.bucket === 'site' ? ['index.html'] : []),
+    );
+    const result = await cli(
+      [...ROLE_FLAGS, '-b', 'site\nassets', '--verify-access', 'list,read,write', '--json'],
+      { aws },
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'Bucket:     s3://site/ accessible: 1 object listed, read proved, write proved',
+    );
+    expect(result.stderr).toContain(
+      'Bucket:     s3://assets/ not proved: 0 objects listed, read could not be proved, write proved',
+    );
+    expect(result.stderr).toMatch(
+      /^warning: Could not prove read access to bucket assets: no object is listed there to read\.$/m,
+    );
+    expect(aws.uploads.size).toBe(0);
+  });
+
+  test('a refused write that only reports: a warning naming s3:PutObject, and the credentials', async () => {
+    const aws = new FakeAws().on('CreateMultipartUpload', () =>
+      s3Error(403, 'AccessDenied', 'Access Denied'),
+    );
+    const flags = ['-b', 'site', '--verify-access', 'write', '--verify-required', 'false', '--json'];
+    const result = await cli([...ROLE_FLAGS, ...flags], { aws });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('Bucket:     s3://site/ not accessible: write failed');
+    expect(result.stderr).toMatch(
+      /^warning: S3 refused to write to bucket site .*s3:PutObject on arn:aws:s3:::site\/\*.*\(verify-required is false: the credentials are given anyway\)$/m,
+    );
+  });
+
   test('mask-aws-account-id hides the account in the report; -d adds the signer and sizes', async () => {
     const result = await cli([...ROLE_FLAGS, '-b', 'site', '--mask-aws-account-id', 'true', '-d']);
     expect(result.code).toBe(0);

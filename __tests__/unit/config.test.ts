@@ -296,6 +296,70 @@ describe('proxies and values from the environment', () => {
   });
 });
 
+const many = (n: number) => Array.from({ length: n }, (_, i) => `s3://bucket-${i}/p/`).join('\n');
+
+describe('getConfig: the S3 gate', () => {
+  test.each([
+    [
+      'one bucket by name: list, 50 keys, required',
+      { 'verify-bucket': 'site' },
+      { targets: [{ bucket: 'site', prefix: '' }], access: ['list'], maxKeys: 50, required: true },
+    ],
+    [
+      'with verify-prefix',
+      { 'verify-bucket': 'site', 'verify-prefix': 'rel/' },
+      { targets: [{ bucket: 'site', prefix: 'rel/' }] },
+    ],
+    [
+      'several, one a line, blank lines and spaces ignored',
+      { 'verify-bucket': 's3://my-site/releases/\n\n  s3://my-assets/  \r\nplain' },
+      {
+        targets: [
+          { bucket: 'my-site', prefix: 'releases/' },
+          { bucket: 'my-assets', prefix: '' },
+          { bucket: 'plain', prefix: '' },
+        ],
+      },
+    ],
+    [
+      'the same bucket under two prefixes',
+      { 'verify-bucket': 's3://site/a/\ns3://site/b/' },
+      {
+        targets: [
+          { bucket: 'site', prefix: 'a/' },
+          { bucket: 'site', prefix: 'b/' },
+        ],
+      },
+    ],
+    [
+      'every check, in the order list, read, write',
+      { 'verify-bucket': 'b12', 'verify-access': 'write , read,list' },
+      { access: ['list', 'read', 'write'] },
+    ],
+    ['a word twice', { 'verify-bucket': 'b12', 'verify-access': 'list,list' }, { access: ['list'] }],
+    ['write alone', { 'verify-bucket': 'b12', 'verify-access': 'write' }, { access: ['write'] }],
+    [
+      'a prefix of 964 bytes leaves room for the write probe',
+      { 'verify-bucket': `s3://b12/${'p'.repeat(964)}`, 'verify-access': 'write' },
+      { targets: [{ bucket: 'b12', prefix: 'p'.repeat(964) }] },
+    ],
+  ])('%s', (_name, inputs, expected) => {
+    expect(config({ ...scenarios.oidc, ...inputs }).verify).toMatchObject(expected);
+  });
+
+  test('ten buckets are all kept', () => {
+    expect(config({ ...scenarios.oidc, 'verify-bucket': many(10) }).verify?.targets).toHaveLength(10);
+  });
+
+  test('VERIFY_ACCESS stands in for the input', () => {
+    const got = config(
+      { ...scenarios.oidc, 'verify-bucket': 'b12' },
+      { ...env, VERIFY_ACCESS: 'list,write' },
+    );
+    expect(got.verify?.access).toEqual(['list', 'write']);
+  });
+});
+
 describe('getConfig: refused inputs name the input and the allowed form', () => {
   test.each([
     ['aws-region', { 'aws-region': '' }, 'required'],
@@ -363,6 +427,28 @@ describe('getConfig: refused inputs name the input and the allowed form', () => 
     ['verify-bucket', { 'verify-bucket': '-bucket' }, 'S3 bucket name'],
     ['verify-prefix', { 'verify-bucket': 's3://b12/a/', 'verify-prefix': 'b/' }, 'one place'],
     ['verify-required', { 'verify-required': 'no' }, 'true or false'],
+    ['verify-bucket', { 'verify-bucket': many(11) }, 'names 11 buckets; at most 10'],
+    ['verify-bucket', { 'verify-bucket': 's3://b12/a/\nb34\ns3://b12/a/' }, 'names s3://b12/a/ twice'],
+    ['verify-bucket', { 'verify-bucket': 'b12\nBad_Bucket' }, '"Bad_Bucket"'],
+    ['verify-prefix', { 'verify-bucket': 'b12\nb34', 'verify-prefix': 'a/' }, 'applies to a single bucket'],
+    ['verify-access', { 'verify-bucket': 'b12', 'verify-access': 'put' }, 'list, read, write'],
+    ['verify-access', { 'verify-bucket': 'b12', 'verify-access': ' , ' }, 'got ","'],
+    ['verify-access', { 'verify-bucket': 'b12', 'verify-access': 'list,' }, 'list, read, write'],
+    ['verify-access', { 'verify-bucket': 'b12', 'verify-access': 'List' }, 'list, read, write'],
+    ['verify-access', { 'verify-bucket': 'b12', 'verify-access': 'list read' }, 'list, read, write'],
+    ['verify-access', { 'verify-bucket': 'b12', 'verify-access': 'read,write' }, 'needs list too'],
+    // Checked even without verify-bucket, as the other verify-* inputs are.
+    ['verify-access', { 'verify-access': 'everything' }, 'list, read, write'],
+    [
+      'verify-bucket',
+      { 'verify-bucket': `s3://b12/${'p'.repeat(1000)}`, 'verify-access': 'write' },
+      'at most 964 bytes',
+    ],
+    [
+      'verify-prefix',
+      { 'verify-bucket': 'b12', 'verify-prefix': 'é'.repeat(500), 'verify-access': 'write' },
+      'at most 964 bytes',
+    ],
     ['job-summary', { 'job-summary': 'off' }, 'true or false'],
     ['s3-endpoint', { 's3-endpoint': 'localhost:9000' }, 'http://'],
     ['federated-user-name', { 'federated-user-name': 'a' }, '2 to 32'],

@@ -9,7 +9,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { cleanup } from '../../src/cleanup';
 import { run } from '../../src/main';
-import { ACCOUNT, CALLER, FakeAws, fakeJwt, identity, queryError, ROLE, role, s3Error } from '../fakes/aws';
+import {
+  ACCOUNT,
+  CALLER,
+  FakeAws,
+  fakeJwt,
+  identity,
+  listing,
+  queryError,
+  ROLE,
+  role,
+  s3Error,
+} from '../fakes/aws';
 import { FakeRunner } from '../fakes/runner';
 import { KEYS, scenarios } from '../fixtures/inputs';
 
@@ -219,6 +230,125 @@ describe('main: the S3 gate', () => {
     expect(runner.calls.find((c) => c.kind === 'warning')?.value).toContain(
       '(verify-required is false: credentials were exported anyway)',
     );
+    expect(runner.exported.AWS_ACCESS_KEY_ID).toMatch(/^ASIAFAKE/);
+  });
+});
+
+describe('main: the S3 gate, list, read and write on several buckets', () => {
+  const inputs = {
+    ...scenarios.keysAndRole,
+    'verify-bucket': 'site\nassets',
+    'verify-access': 'list,read,write',
+  };
+  const warnings = (runner: FakeRunner) =>
+    runner.calls.filter((c) => c.kind === 'warning').map((c) => c.value);
+
+  test('every check passes: outputs say so per bucket, each proof is logged, one summary row per check', async () => {
+    const { runner, aws } = await main(inputs);
+    expect(runner.failure).toBeUndefined();
+    expect(runner.outputs).toMatchObject({
+      'bucket-accessible': 'true',
+      'bucket-object-count': '4',
+      'bucket-access': JSON.stringify({
+        'site/': { list: true, read: true, write: true },
+        'assets/': { list: true, read: true, write: true },
+      }),
+    });
+    expect(runner.log).toContain('Proved read access to bucket site: read 1 byte of index.html.');
+    expect(
+      runner.log.filter((line) =>
+        /^Proved write access to bucket assets: a multipart upload of \.aws-credentials-gate-probe-[0-9a-f]{32} was started and aborted; no object was created\.$/.test(
+          line,
+        ),
+      ),
+    ).toHaveLength(1);
+    expect(aws.uploads.size).toBe(0);
+    expect(warnings(runner)).toEqual([]);
+    const rows = runner.summary.split('\n').filter((line) => /^\| (list|read|write) \|/.test(line));
+    expect(rows).toEqual([
+      '| list | `site` | (whole bucket) | ✅ 2 objects listed |',
+      '| read | `site` | (whole bucket) | ✅ proved |',
+      '| write | `site` | (whole bucket) | ✅ proved |',
+      '| list | `assets` | (whole bucket) | ✅ 2 objects listed |',
+      '| read | `assets` | (whole bucket) | ✅ proved |',
+      '| write | `assets` | (whole bucket) | ✅ proved |',
+    ]);
+    expect(runner.summary).toContain('| Result | ✅ accessible |');
+    expect(runner.summary).toContain('#### Keys listed in `assets`');
+    expect(runner.exported.AWS_ACCESS_KEY_ID).toMatch(/^ASIAFAKE/);
+  });
+
+  test('write refused on one bucket: the gate holds, naming only that bucket and s3:PutObject', async () => {
+    const aws: FakeAws = new FakeAws().on('CreateMultipartUpload', (r) =>
+      r.params.bucket === 'assets' ? s3Error(403, 'AccessDenied', 'Access Denied') : aws.startUpload(r),
+    );
+    const { runner } = await main(inputs, { aws });
+    expect(runner.failure).toMatch(
+      /^S3 refused to write to bucket assets to arn:aws:sts::123456789012:assumed-role\/deploy\/GitHubActions: it needs s3:PutObject on arn:aws:s3:::assets\/\*\. /,
+    );
+    expect(runner.failure).not.toContain('bucket site');
+    expect(runner.exported).toEqual({});
+    expect(runner.outputs).toEqual({
+      'bucket-accessible': 'false',
+      'bucket-object-count': '4',
+      'bucket-access': JSON.stringify({
+        'site/': { list: true, read: true, write: true },
+        'assets/': { list: true, read: true, write: false },
+      }),
+    });
+    expect(runner.summary).toContain('| write | `assets` | (whole bucket) | ❌ failed |');
+    expect(runner.summary).toContain('| Result | ❌ not accessible |');
+  });
+
+  test('nothing to read: a warning, null in bucket-access, and the credentials are exported', async () => {
+    const aws = new FakeAws().on('ListObjectsV2', (r) =>
+      listing(r.params.bucket ?? '', r.params.bucket === 'site' ? [] : ['a']),
+    );
+    const { runner } = await main(inputs, { aws });
+    expect(runner.failure).toBeUndefined();
+    expect(warnings(runner)).toEqual([
+      'Could not prove read access to bucket site: no object is listed there to read.',
+    ]);
+    expect(JSON.parse(runner.outputs['bucket-access'] ?? '')).toEqual({
+      'site/': { list: true, read: null, write: true },
+      'assets/': { list: true, read: true, write: true },
+    });
+    expect(runner.outputs['bucket-accessible']).toBe('false');
+    expect(runner.summary).toContain('| read | `site` | (whole bucket) | ⚠️ could not prove |');
+    expect(runner.summary).toContain('| Result | ⚠️ not every check could be proved |');
+    expect(runner.exported.AWS_ACCESS_KEY_ID).toMatch(/^ASIAFAKE/);
+  });
+
+  test('an abort refused: write passes, and a warning names s3:AbortMultipartUpload and the upload', async () => {
+    const aws = new FakeAws().on('AbortMultipartUpload', () => s3Error(403, 'AccessDenied', 'Access Denied'));
+    const { runner } = await main(
+      { ...scenarios.keysAndRole, 'verify-bucket': 'site', 'verify-access': 'write' },
+      { aws },
+    );
+    expect(runner.failure).toBeUndefined();
+    const [uploadId] = [...aws.uploads.keys()];
+    expect(warnings(runner)).toEqual([
+      expect.stringContaining(`(upload id ${uploadId}) could not be aborted`),
+    ]);
+    expect(warnings(runner)[0]).toContain('s3:AbortMultipartUpload on arn:aws:s3:::site/*');
+    expect(runner.outputs['bucket-access']).toBe('{"site/":{"write":true}}');
+    expect(runner.summary).toContain(
+      '| write | `site` | (whole bucket) | ✅ proved ⚠️ left an upload behind |',
+    );
+  });
+
+  test('verify-required false: every failure warns, and the credentials are exported', async () => {
+    const aws = new FakeAws()
+      .on('CreateMultipartUpload', () => s3Error(403, 'AccessDenied', 'Access Denied'))
+      .on('GetObject', () => s3Error(403, 'AccessDenied', 'Access Denied'));
+    const { runner } = await main({ ...inputs, 'verify-required': 'false' }, { aws });
+    expect(runner.failure).toBeUndefined();
+    const said = warnings(runner);
+    expect(said).toHaveLength(4);
+    for (const warning of said)
+      expect(warning).toMatch(
+        /s3:(GetObject|PutObject) on .*\(verify-required is false: credentials were exported anyway\)$/,
+      );
     expect(runner.exported.AWS_ACCESS_KEY_ID).toMatch(/^ASIAFAKE/);
   });
 });

@@ -1,8 +1,33 @@
 import { explainBucketFailure } from '../../src/aws/explain-bucket';
+import { Access, type BucketResult, type CheckResult, type GateResult } from '../../src/names';
 import { describeExpiry, formatSize, renderSummary } from '../../src/runner/summary';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
-const check = { bucket: 'site', prefix: 'rel/', maxKeys: 50, required: true };
+type Objects = BucketResult['objects'];
+
+/** A gate over buckets, each `[bucket, prefix, checks, objects?, truncated?]`. */
+function gateOf(...buckets: [string, string, CheckResult[], Objects?, boolean?][]): GateResult {
+  const all = buckets.flatMap(([, , checks]) => checks);
+  return {
+    buckets: buckets.map(([bucket, prefix, checks, objects = [], truncated = false]) => ({
+      bucket,
+      prefix,
+      checks,
+      objects,
+      truncated,
+    })),
+    maxKeys: 50,
+    required: true,
+    failures: all.filter((c) => c.proved === false).map((c) => c.said),
+    accessible: all.every((c) => c.proved === true),
+  };
+}
+const listOk: CheckResult = { access: Access.List, proved: true, said: 'Listed.' };
+/** One bucket, site under rel/, listed: these objects. */
+const listed = (objects: Objects, truncated = false) =>
+  gateOf(['site', 'rel/', [listOk], objects, truncated]);
+/** One bucket, site under rel/, whose listing failed for `said`. */
+const refused = (said: string) => gateOf(['site', 'rel/', [{ access: Access.List, proved: false, said }]]);
 const base = {
   operation: 'AssumeRole',
   identityArn: 'arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions',
@@ -55,11 +80,7 @@ describe('renderSummary', () => {
   });
 
   test('the account is hidden everywhere when masked', () => {
-    const gate = {
-      ok: false as const,
-      check,
-      reason: 'refused to arn:aws:sts::123456789012:assumed-role/deploy/x',
-    };
+    const gate = refused('refused to arn:aws:sts::123456789012:assumed-role/deploy/x');
     const text = renderSummary({ ...base, maskAccount: true, gate });
     expect(text).not.toContain('123456789012');
     expect(text).toContain('arn:aws:sts::***:assumed-role/deploy/GitHubActions');
@@ -67,7 +88,7 @@ describe('renderSummary', () => {
 
   test('keys are escaped for a table cell and at most 10 are shown', () => {
     const objects = Array.from({ length: 12 }, (_, i) => ({ key: `a|b<${i}>`, size: 10, etag: '"e"' }));
-    const text = renderSummary({ ...base, gate: { ok: true, check, objects, truncated: true } });
+    const text = renderSummary({ ...base, gate: listed(objects, true) });
     // In a code span entities are not decoded: < and > are shown as they are; the pipe stays escaped.
     expect(text).toContain('| `a\\|b<0>` | 10 B | `e` |');
     expect(text.split('\n').filter((l) => l.startsWith('| `a'))).toHaveLength(10);
@@ -88,7 +109,7 @@ describe('renderSummary', () => {
     (_name, brk, shown) => {
       const key = `x${brk}${brk}## Injected${brk}${brk}[Re-authenticate](https://evil.example/login)`;
       const objects = [{ key, size: 1, etag: `"e${brk}## Also"` }];
-      const text = renderSummary({ ...base, gate: { ok: true, check, objects, truncated: false } });
+      const text = renderSummary({ ...base, gate: listed(objects) });
       // Only the renderer's own line breaks (\n) are left, and every line of the key's row is one row.
       for (const ch of brk.replace('\n', '')) expect(text).not.toContain(ch);
       const row = text.split('\n').find((l) => l.includes('Injected'));
@@ -109,13 +130,13 @@ describe('renderSummary', () => {
     ['C:\\new\\file', '`C:\\\\new\\file`'],
   ])('the key %j is a code span that shows it as it is', (key, span) => {
     const objects = [{ key, size: 1, etag: '"e"' }];
-    const text = renderSummary({ ...base, gate: { ok: true, check, objects, truncated: false } });
+    const text = renderSummary({ ...base, gate: listed(objects) });
     expect(text).toContain(`| ${span} | 1 B | \`e\` |`);
   });
 
   test('a reason is plain text: its backticks, brackets and backslashes show as they are, never as a link', () => {
     const reason = 'S3 said: `x` [Sign in](https://evil.example) a\\b |\r\n## Not a heading <b>';
-    const text = renderSummary({ ...base, gate: { ok: false, check, reason } });
+    const text = renderSummary({ ...base, gate: refused(reason) });
     expect(text).toContain(
       '> S3 said: \\`x\\` \\[Sign in\\](https://evil.example) a\\\\b \\|\\\\r\\\\n## Not a heading &lt;b&gt;\n',
     );
@@ -123,15 +144,10 @@ describe('renderSummary', () => {
 
   test('with mask-aws-account-id the account is hidden in the bucket, prefix and keys too', () => {
     const objects = [{ key: 'releases/123456789012/app.zip', size: 1, etag: '"e"' }];
-    const gate = {
-      ok: true as const,
-      check: { ...check, bucket: 'acct-123456789012-artifacts', prefix: 'releases/123456789012/' },
-      objects,
-      truncated: false,
-    };
+    const gate = gateOf(['acct-123456789012-artifacts', 'releases/123456789012/', [listOk], objects]);
     const text = renderSummary({ ...base, maskAccount: true, gate });
     expect(text).not.toContain('123456789012');
-    expect(text).toContain('| Bucket | `acct-***-artifacts` |');
+    expect(text).toContain('| list | `acct-***-artifacts` | `releases/***/` | ✅ 1 object listed |');
     expect(text).toContain('| `releases/***/app.zip` |');
   });
 

@@ -1,6 +1,7 @@
 /**
- * S3, for the access gate: one ListObjectsV2 with the new credentials. Loaded with a dynamic import, so
- * a step without verify-bucket never pays for the S3 client.
+ * S3, for the access gate: the client, and the listing (ListObjectsV2) with the new credentials; the
+ * read and write probes' requests are in s3-objects.ts. Loaded with a dynamic import, so a step without
+ * verify-bucket never pays for the S3 client.
  */
 import {
   ListObjectsV2Command,
@@ -29,15 +30,31 @@ export class NotAListing extends Error {
   }
 }
 
-/** A failed listing: the classified error, plus the bucket's real region when S3 told it. */
+/**
+ * A failed S3 request: the classified error, the bucket's real region when S3 told it, and how many
+ * attempts were made (a request retried may have been carried out by an attempt whose answer was lost).
+ */
 export class BucketError extends AwsCallError {
   override name = 'BucketError';
   constructor(
     error: AwsCallError,
     readonly bucketRegion: string | undefined,
+    readonly attempts = 1,
   ) {
     super(error.operation, error.detail, error.message);
   }
+}
+
+/** A failed S3 request as a BucketError; `detail` when the caller classified the error itself. */
+export function bucketError(operation: string, error: unknown, detail = classifyAwsError(error, 'S3')) {
+  const wrapped = new AwsCallError(operation, detail, describeFailure(detail));
+  return new BucketError(wrapped, bucketRegionOf(error), attemptsOf(error));
+}
+
+/** How many attempts the SDK made of a request, from its answer's or its error's metadata. */
+export function attemptsOf(answerOrError: unknown): number {
+  const attempts = (answerOrError as { $metadata?: { attempts?: unknown } } | null)?.$metadata?.attempts;
+  return typeof attempts === 'number' && attempts > 0 ? attempts : 1;
 }
 
 export function createS3Client(
@@ -51,6 +68,10 @@ export function createS3Client(
     credentials,
     // Other S3s (moto, MinIO, Ceph) are addressed by path: their hosts have no per-bucket DNS.
     forcePathStyle: endpoint !== undefined,
+    // No checksum the request does not need: a one-byte range has none of its own to check against, and
+    // the write probe sends no data.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
   });
 }
 
@@ -85,8 +106,7 @@ export async function listObjects(
     const { status } = detail;
     if (seen.answer && status !== undefined && status >= 200 && status < 300)
       throw new NotAListing(seen.answer, undefined);
-    const wrapped = new AwsCallError('ListObjectsV2', detail, describeFailure(detail));
-    throw new BucketError(wrapped, bucketRegionOf(error));
+    throw bucketError('ListObjectsV2', error, detail);
   }
   const answer = seen.answer ?? { status: 0, contentType: undefined, body: new Uint8Array() };
   const read = readListing(answer, out, request);

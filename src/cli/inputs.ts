@@ -87,11 +87,17 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'verify-bucket',
     description:
-      'Bucket to list with the new credentials before they are exported, as a name or s3://bucket/prefix. Default none (no check).',
+      'Buckets to check with the new credentials before they are exported, one a line (at most 10), each a name or s3://bucket/prefix; every bucket gets every check of verify-access. Default none (no check).',
   },
   {
     name: 'verify-prefix',
-    description: 'Key prefix to list under in verify-bucket. Default none (the whole bucket).',
+    description:
+      'Key prefix the checks stay under, for a single verify-bucket given by name (with several buckets, give each its prefix as s3://bucket/prefix). Default none (the whole bucket).',
+  },
+  {
+    name: 'verify-access',
+    description:
+      'What to prove, a comma-separated set of list (ListObjectsV2), read (a one-byte GetObject of the first key listed; needs list) and write (a multipart upload of a probe key, started and aborted at once, so no object is created). Default list.',
   },
   {
     name: 'verify-max-keys',
@@ -100,7 +106,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'verify-required',
     description:
-      'When true a failed bucket check fails the step and no credentials are exported; when false it warns, sets bucket-accessible to false and exports them. Default true.',
+      'When true a failed bucket check fails the step and no credentials are exported; when false it warns, sets bucket-accessible to false and exports them. A check that could not be proved only warns, either way. Default true.',
   },
   {
     name: 's3-endpoint',

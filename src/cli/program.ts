@@ -6,6 +6,7 @@
  */
 import { run, type Seams } from '../main';
 import { type Env, ExportedEnv } from '../names';
+import { gateWarnings } from '../runner/exports';
 import type { Outcome } from '../runner/summary';
 import type { Exec } from './exec';
 import { type Invocation, parseArgs, UsageError } from './flags';
@@ -49,8 +50,10 @@ export async function program(argv: readonly string[], env: Env, world: World): 
   if (runner.failure !== undefined) return runner.failure.usage ? 2 : 1;
   if (outcome === undefined || !outcome.exported) return 1;
   const { gate } = outcome;
-  if (gate !== undefined && !gate.ok)
-    runner.warning(`${gate.reason} (verify-required is false: the credentials are given anyway)`);
+  for (const warning of gate
+    ? gateWarnings(gate, { holds: false, anyway: 'the credentials are given anyway' })
+    : [])
+    runner.warning(warning);
   if (output.kind === 'report') return 0;
   if (output.kind === 'json') {
     world.stdout(credentialProcess(outcome.issued));

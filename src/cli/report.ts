@@ -4,7 +4,7 @@
  * credentials as POSIX shell exports, credential_process JSON, or a command's environment. Pure.
  */
 import type { Plan } from '../inputs/plan';
-import { type Env, ExportedEnv, type Issued, StsOperation } from '../names';
+import { Access, type BucketResult, type Env, ExportedEnv, type Issued, StsOperation } from '../names';
 import { type Assignment, credentialVariables } from '../runner/exports';
 import { describeExpiry, formatSize, type Outcome, reportOf } from '../runner/summary';
 
@@ -29,24 +29,39 @@ export function renderReport(outcome: Outcome, { debug, now }: { debug: boolean;
     ['STS endpoint', debug ? config.stsEndpoint : undefined],
   ];
   const gate = report.gate;
-  if (gate !== undefined) {
-    const where = `s3://${gate.check.bucket}/${gate.check.prefix}`;
-    const count = gate.ok ? `${gate.objects.length} object${gate.objects.length === 1 ? '' : 's'}` : '';
-    rows.push(['Bucket', gate.ok ? `${where} accessible: ${count} listed` : `${where} not accessible`]);
-    rows.push(['S3 endpoint', debug ? config.s3Endpoint : undefined]);
-  }
+  for (const bucket of gate?.buckets ?? [])
+    rows.push(['Bucket', `s3://${bucket.bucket}/${bucket.prefix} ${bucketVerdict(bucket)}`]);
+  if (gate !== undefined) rows.push(['S3 endpoint', debug ? config.s3Endpoint : undefined]);
   const shown = rows.filter((row): row is [string, string] => row[1] !== undefined);
   const width = Math.max(...shown.map(([label]) => label.length)) + 3;
   const lines = shown.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}`);
-  if (gate?.ok) {
-    for (const o of gate.objects)
+  for (const bucket of gate?.buckets ?? []) {
+    for (const o of bucket.objects)
       lines.push(`${o.key} => ${o.etag}${debug ? ` (${formatSize(o.size)})` : ''}`);
-    if (gate.truncated)
+    if (bucket.truncated)
       lines.push(
-        `(more keys exist: these are the first ${gate.check.maxKeys}; --verify-max-keys lists up to 1000)`,
+        `(more keys exist: these are the first ${gate?.maxKeys}; --verify-max-keys lists up to 1000)`,
       );
   }
   return lines;
+}
+
+/** A bucket's checks in a few words: "accessible: 2 objects listed, read proved", "not accessible: write failed". */
+function bucketVerdict(bucket: BucketResult): string {
+  const count = bucket.objects.length;
+  const said = bucket.checks.map((check) => {
+    if (check.proved === false) return `${check.access} failed`;
+    if (check.proved === null) return `${check.access} could not be proved`;
+    return check.access === Access.List
+      ? `${count} object${count === 1 ? '' : 's'} listed`
+      : `${check.access} proved`;
+  });
+  const state = bucket.checks.some((check) => check.proved === false)
+    ? 'not accessible'
+    : bucket.checks.some((check) => check.proved === null)
+      ? 'not proved'
+      : 'accessible';
+  return `${state}: ${said.join(', ')}`;
 }
 
 /** What signed the request that obtained the credentials, as the plan says (-d). */

@@ -6,16 +6,15 @@
 import * as path from 'node:path';
 import { InputError } from '../errors';
 import { type Credentials, type Env, Input, ReadEnv, StsOperation } from '../names';
+import { type BucketTarget, type GateSettings, readGateSettings } from './buckets';
 import { type InputReader, inputOrEnv, type Reading, type Sources, withEnvFallback } from './env';
 import {
-  type BucketCheck,
   chainsRoles,
   isTokenOperation,
   optional,
   parsePolicyArns,
   type RetryPolicy,
   ROLE_DURATION,
-  readBucketCheck,
   readDuration,
   readKeys,
   readRetry,
@@ -47,7 +46,7 @@ import { type ProxySettings, readProxy } from './proxy';
 /** role-session-name unless given. */
 export const DEFAULT_SESSION_NAME = 'GitHubActions';
 
-export type { BucketCheck, InputReader, RetryPolicy, SessionTagging };
+export type { BucketTarget, GateSettings, InputReader, RetryPolicy, SessionTagging };
 
 export interface Config {
   /** Region of the STS call and of the exported AWS_REGION / AWS_DEFAULT_REGION. */
@@ -109,7 +108,7 @@ export interface Config {
   /** Proxy for AWS calls, when one applies (see proxy.ts). */
   proxy?: ProxySettings;
   /** The S3 access gate, when verify-bucket is set. */
-  verify?: BucketCheck;
+  verify?: GateSettings;
   /** S3 endpoint URL from s3-endpoint, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL; absent means AWS's. */
   s3Endpoint?: string;
   /** Write a job summary; default true. */
@@ -186,7 +185,7 @@ function readConfig(reading: Reading): Config {
       parsePolicyJson(Input.InlineSessionPolicy, raw),
     ),
     managedPolicyArns: parsePolicyArns(read(Input.ManagedSessionPolicies)),
-    verify: readBucketCheck(read),
+    verify: readGateSettings(read),
     s3Endpoint: optional(s3EndpointRaw, (raw) => parseEndpoint(Input.S3Endpoint, raw)),
     jobSummary: parseBoolean(Input.JobSummary, read(Input.JobSummary), true),
     maskAccountId: parseBoolean(Input.MaskAwsAccountId, read(Input.MaskAwsAccountId), false),

@@ -1,32 +1,14 @@
 /**
- * The inputs that take more than one line to read: keys, duration, retries, tags, the bucket check.
+ * The inputs that take more than one line to read: keys, duration, retries, tags (the S3 gate's are in
+ * buckets.ts).
  * Each reader checks its inputs and throws an InputError naming the input, the value and the form.
  */
 import type { Tag } from '@aws-sdk/client-sts';
 import { InputError } from '../errors';
 import { type Credentials, DEFAULT_SESSION_SECONDS, type Env, Input, StsOperation } from '../names';
 import type { InputReader } from './env';
-import {
-  ACCESS_KEY_ID,
-  BUCKET_NAME,
-  POLICY_ARN,
-  parseArnList,
-  parseBoolean,
-  parseInteger,
-  parsePattern,
-} from './parse';
+import { ACCESS_KEY_ID, POLICY_ARN, parseArnList, parseBoolean, parseInteger, parsePattern } from './parse';
 import { defaultSessionTags, parseCustomTags, parseTransitiveTagKeys, sessionTags } from './tags';
-
-/** What the S3 access gate lists, and whether a failure fails the step. */
-export interface BucketCheck {
-  bucket: string;
-  /** Key prefix to list under; '' for the whole bucket. */
-  prefix: string;
-  /** Most keys to list, 1-1000; default 50. */
-  maxKeys: number;
-  /** When true (default) a failed check fails the step and nothing is exported. */
-  required: boolean;
-}
 
 export interface SessionTagging {
   tags: Tag[];
@@ -95,41 +77,6 @@ export function readTagging(read: InputReader, env: Env): SessionTagging | undef
   const transitive = parseTransitiveTagKeys(read(Input.TransitiveTagKeys));
   if (skip) return undefined;
   return sessionTags(defaultSessionTags(env), custom, transitive);
-}
-
-/** verify-bucket as a name or s3://bucket/prefix, with verify-prefix, verify-max-keys and verify-required. */
-export function readBucketCheck(read: InputReader): BucketCheck | undefined {
-  const raw = read(Input.VerifyBucket);
-  const prefixInput = read(Input.VerifyPrefix);
-  const maxKeys = parseInteger(Input.VerifyMaxKeys, read(Input.VerifyMaxKeys) || '50', {
-    min: 1,
-    max: 1000,
-    unit: 'keys',
-  });
-  const required = parseBoolean(Input.VerifyRequired, read(Input.VerifyRequired), true);
-  if (raw === '') return undefined;
-  let bucket = raw;
-  let prefix = prefixInput;
-  const url = /^s3:\/\/([^/]*)(?:\/(.*))?$/.exec(raw);
-  if (url) {
-    bucket = url[1] ?? '';
-    const urlPrefix = url[2] ?? '';
-    if (urlPrefix !== '' && prefixInput !== '') {
-      throw new InputError(
-        Input.VerifyPrefix,
-        `Input 'verify-prefix' ("${prefixInput}") conflicts with the prefix in verify-bucket ("${raw}"): give the prefix in one place.`,
-      );
-    }
-    prefix = urlPrefix || prefixInput;
-  }
-  parsePattern(Input.VerifyBucket, bucket, BUCKET_NAME);
-  if (prefix.length > 1024)
-    throw InputError.invalid(
-      Input.VerifyPrefix,
-      `${prefix.slice(0, 40)}…`,
-      'a key prefix of at most 1024 characters',
-    );
-  return { bucket, prefix, maxKeys, required };
 }
 
 export function isTokenOperation(operation: StsOperation): boolean {

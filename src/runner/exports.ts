@@ -3,11 +3,19 @@
  * variables (each with its value before), outputs and log lines. The one place credentials are exported.
  */
 import type { Config } from '../inputs/config';
-import { CREDENTIAL_ENV, type Env, ExportedEnv, type Issued, Output } from '../names';
+import {
+  Access,
+  CREDENTIAL_ENV,
+  type Env,
+  ExportedEnv,
+  type GateResult,
+  type Issued,
+  Output,
+  type Proof,
+} from '../names';
 import { visible } from '../text';
 import { exportedEarlier, recordExport } from './ledger';
 import type { Runner } from './protocol';
-import type { GateReport } from './summary';
 
 /** A variable that carries credentials, and its value; undefined: none, so a value left from before must go. */
 export type Assignment = [name: ExportedEnv, value: string | undefined];
@@ -136,24 +144,57 @@ export class Exports {
   }
 
   /**
-   * The gate's listing in the log, and its outputs, set whether it holds or not (a later step of a
-   * `continue-on-error` job can read bucket-accessible: false); when it only reports, a failure warns.
-   * Keys, and what S3 answered, are shown with their hidden characters escaped, as in the summary.
+   * The gate's verdicts in the log (each listing's keys and ETags in a group, each other proof a line, the
+   * rest warnings: see gateWarnings), and its outputs, set whether it holds or not (a later step of a
+   * `continue-on-error` job can read them).
    */
-  gate(gate: GateReport, { holds }: { holds: boolean }): void {
-    if (gate.ok) {
-      const where = `s3://${gate.check.bucket}/${visible(gate.check.prefix)}`;
-      const count = `${gate.objects.length} object${gate.objects.length === 1 ? '' : 's'}`;
-      this.runner.group(
-        `${count} listed in ${where}`,
-        gate.objects.map((o) => `${visible(o.key)} => ${visible(o.etag)}`),
-      );
+  gate(gate: GateResult, { holds }: { holds: boolean }): void {
+    for (const bucket of gate.buckets) {
+      const where = `s3://${bucket.bucket}/${visible(bucket.prefix)}`;
+      for (const check of bucket.checks) {
+        if (check.proved !== true) continue;
+        if (check.access !== Access.List) {
+          this.runner.info(visible(check.said));
+          continue;
+        }
+        const count = `${bucket.objects.length} object${bucket.objects.length === 1 ? '' : 's'}`;
+        const lines = bucket.objects.map((o) => `${visible(o.key)} => ${visible(o.etag)}`);
+        this.runner.group(`${count} listed in ${where}`, lines);
+      }
     }
-    this.runner.setOutput(Output.BucketAccessible, String(gate.ok));
-    this.runner.setOutput(Output.BucketObjectCount, String(gate.ok ? gate.objects.length : 0));
-    if (!gate.ok && !holds)
-      this.runner.warning(
-        `${visible(gate.reason)} (verify-required is false: credentials were exported anyway)`,
-      );
+    for (const warning of gateWarnings(gate, { holds, anyway: 'credentials were exported anyway' }))
+      this.runner.warning(warning);
+    const access = gate.buckets.map((bucket) => {
+      const proofs: Record<string, Proof> = {};
+      for (const check of bucket.checks) proofs[check.access] = check.proved;
+      return [`${bucket.bucket}/${bucket.prefix}`, proofs] as const;
+    });
+    const count = gate.buckets.reduce((sum, bucket) => sum + bucket.objects.length, 0);
+    this.runner.setOutput(Output.BucketAccessible, String(gate.accessible));
+    this.runner.setOutput(Output.BucketAccess, JSON.stringify(Object.fromEntries(access)));
+    this.runner.setOutput(Output.BucketObjectCount, String(count));
   }
+}
+
+/**
+ * What the gate says as warnings, with hidden characters escaped (as in the summary): a failed check when
+ * the gate does not hold (`anyway` says what was done all the same; when it holds the step's error says
+ * why), a check that could not be proved unless another check of its bucket failed, and anything a check
+ * left behind, always.
+ */
+export function gateWarnings(
+  gate: GateResult,
+  { holds, anyway }: { holds: boolean; anyway: string },
+): string[] {
+  return gate.buckets.flatMap((bucket) => {
+    const failed = bucket.checks.some((check) => check.proved === false);
+    return bucket.checks.flatMap((check) => {
+      const said = visible(check.said);
+      const warnings: string[] = [];
+      if (check.proved === false && !holds) warnings.push(`${said} (verify-required is false: ${anyway})`);
+      if (check.proved === null && !failed) warnings.push(said);
+      if (check.leftover !== undefined) warnings.push(visible(check.leftover));
+      return warnings;
+    });
+  });
 }

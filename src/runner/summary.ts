@@ -5,19 +5,19 @@
 import { describeError } from '../errors';
 import type { Config } from '../inputs/config';
 import type { Plan } from '../inputs/plan';
-import { type Env, ExportedEnv, type Issued, OPERATION_API, StsOperation } from '../names';
+import {
+  Access,
+  type BucketResult,
+  type CheckResult,
+  type Env,
+  ExportedEnv,
+  type GateResult,
+  type Issued,
+  OPERATION_API,
+  StsOperation,
+} from '../names';
 import { visible } from '../text';
 import type { Runner } from './protocol';
-
-/** The S3 gate's result as the summary shows it (the shape of aws/gate.ts's GateResult). */
-export type GateReport =
-  | {
-      ok: true;
-      check: { bucket: string; prefix: string; maxKeys: number };
-      objects: { key: string; size: number; etag: string }[];
-      truncated: boolean;
-    }
-  | { ok: false; check: { bucket: string; prefix: string }; reason: string };
 
 export interface Report {
   /** The STS operation (or "keys as given") that produced the credentials. */
@@ -32,7 +32,7 @@ export interface Report {
   /** When the credentials expire; 'unknown' for session credentials of unknown expiry; absent for none. */
   expiration?: Date | 'unknown';
   /** Set when the S3 access gate ran. */
-  gate?: GateReport;
+  gate?: GateResult;
   /** Where later steps find the credentials: e.g. ['environment', 'profile ci']; empty when nowhere. */
   exportedTo: string[];
   now: Date;
@@ -44,7 +44,7 @@ export interface Outcome {
   /** How new credentials were obtained; absent when only existing ones could be used. */
   plan?: Plan;
   issued: Issued;
-  gate: GateReport | undefined;
+  gate: GateResult | undefined;
   /** The credentials reached later steps (the gate did not hold them back). */
   exported: boolean;
   /** New credentials; false for valid ones kept from the environment (use-existing-credentials). */
@@ -132,30 +132,65 @@ export function renderSummary(report: Report): string {
   return `${lines.join('\n')}\n`;
 }
 
-function renderGate(gate: GateReport, hide: (text: string) => string): string[] {
-  const { bucket, prefix } = gate.check;
-  const lines = [
-    '### S3 access check',
-    '',
-    '| | |',
-    '| --- | --- |',
-    `| Bucket | ${code(hide(bucket))} |`,
-    `| Prefix | ${prefix === '' ? '(whole bucket)' : code(hide(prefix))} |`,
-  ];
-  if (!gate.ok) {
-    lines.push(`| Result | ❌ not accessible |`, '', `> ${cell(hide(gate.reason))}`);
-    return lines;
+/** One row per bucket and check, a note for each that did not pass, then the keys each listing listed. */
+function renderGate(gate: GateResult, hide: (text: string) => string): string[] {
+  const result = gate.accessible
+    ? '✅ accessible'
+    : gate.failures.length > 0
+      ? '❌ not accessible'
+      : '⚠️ not every check could be proved';
+  const lines = ['### S3 access check', '', '| | |', '| --- | --- |', `| Result | ${result} |`];
+  const listed = gate.buckets.filter((bucket) => listedBy(bucket));
+  if (listed.length > 0) {
+    const count = listed.reduce((sum, bucket) => sum + bucket.objects.length, 0);
+    const each = gate.buckets.length > 1 ? ' of each bucket' : '';
+    const more = listed.some((bucket) => bucket.truncated)
+      ? ` (the first ${gate.maxKeys}${each}; more exist)`
+      : '';
+    lines.push(`| Objects listed | ${count}${more} |`);
   }
-  const more = gate.truncated ? ` (the first ${gate.check.maxKeys}; more exist)` : '';
-  lines.push(`| Result | ✅ accessible |`, `| Objects listed | ${gate.objects.length}${more} |`);
-  if (gate.objects.length > 0) {
-    const shown = gate.objects.slice(0, SUMMARY_KEYS);
-    lines.push('', '| Key | Size | ETag |', '| --- | ---: | --- |');
-    for (const o of shown)
-      lines.push(`| ${code(hide(o.key))} | ${formatSize(o.size)} | ${code(o.etag.replace(/"/g, ''))} |`);
-    if (gate.objects.length > shown.length)
-      lines.push('', `…and ${gate.objects.length - shown.length} more listed.`);
+  lines.push('', '| Check | Bucket | Prefix | Result |', '| --- | --- | --- | --- |');
+  const notes: string[] = [];
+  for (const bucket of gate.buckets) {
+    const prefix = bucket.prefix === '' ? '(whole bucket)' : code(hide(bucket.prefix));
+    for (const check of bucket.checks) {
+      lines.push(
+        `| ${check.access} | ${code(hide(bucket.bucket))} | ${prefix} | ${verdict(bucket, check)} |`,
+      );
+      if (check.proved !== true) notes.push(check.said);
+      if (check.leftover !== undefined) notes.push(`⚠️ ${check.leftover}`);
+    }
   }
+  for (const note of notes) lines.push('', `> ${cell(hide(note))}`);
+  for (const bucket of listed.filter((each) => each.objects.length > 0)) {
+    if (gate.buckets.length > 1) {
+      const under = bucket.prefix === '' ? '' : ` under ${code(hide(bucket.prefix))}`;
+      lines.push('', `#### Keys listed in ${code(hide(bucket.bucket))}${under}`);
+    }
+    lines.push(...renderKeys(bucket, hide));
+  }
+  return lines;
+}
+
+const listedBy = (bucket: BucketResult) =>
+  bucket.checks.some((check) => check.access === Access.List && check.proved === true);
+
+function verdict(bucket: BucketResult, check: CheckResult): string {
+  const left = check.leftover === undefined ? '' : ' ⚠️ left an upload behind';
+  if (check.proved === false) return `❌ failed${left}`;
+  if (check.proved === null) return `⚠️ could not prove${left}`;
+  if (check.access !== Access.List) return `✅ proved${left}`;
+  const count = bucket.objects.length;
+  return `✅ ${count} object${count === 1 ? '' : 's'} listed${bucket.truncated ? ', more exist' : ''}`;
+}
+
+function renderKeys(bucket: BucketResult, hide: (text: string) => string): string[] {
+  const shown = bucket.objects.slice(0, SUMMARY_KEYS);
+  const lines = ['', '| Key | Size | ETag |', '| --- | ---: | --- |'];
+  for (const o of shown)
+    lines.push(`| ${code(hide(o.key))} | ${formatSize(o.size)} | ${code(o.etag.replace(/"/g, ''))} |`);
+  if (bucket.objects.length > shown.length)
+    lines.push('', `…and ${bucket.objects.length - shown.length} more listed.`);
   return lines;
 }
 
