@@ -8,6 +8,7 @@ import { keysFromEnv } from './inputs/env';
 import { CREDENTIAL_ENV, type Env, ExportedEnv, ReadEnv, State } from './names';
 import { profileFiles, removeProfile } from './profile/profile';
 import { nearestToUnset, STAND_IN, takeHandover } from './profile/stand-in';
+import { removeStore } from './refresh/store';
 import { parseRestore } from './restore';
 import type { Runner } from './runner/protocol';
 
@@ -31,6 +32,12 @@ export function cleanup(runner: Runner, env: Env): void {
       // A profile that existed before (overwrite-aws-profile) is put back, not removed.
       const putBack = restore.profile.previousSections.some((entry) => entry.text !== undefined);
       runner.info(`${putBack ? 'Put back the earlier' : 'Removed'} profile ${restore.profile.profile}.`);
+    }
+    // After the profile, so that no tool starts its credential process on a store that is going.
+    if (restore.refresh) {
+      const warnings = removeStore(restore.refresh.dir, env[ReadEnv.RunnerTemp]);
+      for (const warning of warnings) runner.warning(`Credential cache cleanup: ${warning}`);
+      if (warnings.length === 0) runner.info(`Removed the credential cache ${restore.refresh.dir}.`);
     }
     if (taken !== undefined) runner.info(`Removed profile ${STAND_IN}, left by a later use's post step.`);
     const unset = !profileBefore && (ExportedEnv.Profile in restore.env || taken !== undefined);

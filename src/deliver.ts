@@ -2,10 +2,10 @@
  * The main step's last stage, once the gate has spoken: new credentials go out (profile, environment,
  * outputs), kept ones are confirmed, the gate's outcome is logged and set, and the summary is written.
  */
-import type { Config } from './inputs/config';
-import { type Env, ExportedEnv, type Issued } from './names';
+import { type Env, ExportedEnv } from './names';
 import { profileFiles, secretsToRestore, writeProfile } from './profile/profile';
 import { profileToWrite, standInReason } from './profile/stand-in';
+import { setUpRefresh } from './refresh/setup';
 import type { Restore } from './restore';
 import type { Exports } from './runner/exports';
 import type { Runner } from './runner/protocol';
@@ -23,22 +23,23 @@ export interface Delivery {
 export function deliver(to: Delivery, outcome: Outcome): void {
   const { config, issued, fresh, gate } = outcome;
   const holds = !outcome.exported;
-  if (!holds && fresh) exportCredentials(to, config, issued);
+  if (!holds && fresh) exportCredentials(to, outcome);
   if (!holds && !fresh) to.exports.kept(config, issued);
   if (gate) to.exports.gate(gate, { holds });
   if (config.jobSummary) writeSummary(to.runner, outcome);
 }
 
-/** New credentials go out: to the profile, the environment and the outputs, as the inputs say. */
-function exportCredentials(
-  { runner, env, exports, restore }: Delivery,
-  config: Config,
-  issued: Issued,
-): void {
+/**
+ * New credentials go out: to the profile (or, with refresh-credentials, one that renews them), the
+ * environment and the outputs, as the inputs say.
+ */
+function exportCredentials(to: Delivery, { config, plan, issued }: Outcome): void {
+  const { runner, env, exports, restore } = to;
   if (runner.isSealed) return; // the step timed out: nothing is exported, the profile included
   // The aws-profile profile, or the stand-in for AWS_PROFILE to name (see profile/stand-in.ts).
   const profile = profileToWrite(config, env);
-  if (profile) {
+  if (config.refresh && plan) setUpRefresh(to, { config, plan, issued });
+  else if (profile) {
     const files = profileFiles(env);
     restore.profile = writeProfile({ ...profile, files, credentials: issued.credentials });
     exports.mask(...secretsToRestore(restore.profile));

@@ -17,6 +17,7 @@ import { proxyEnvironment, proxySecrets } from './inputs/proxy';
 import { type Env, Input, type Issued } from './names';
 import { profileFiles } from './profile/profile';
 import { checkToWrite, profileToWrite } from './profile/stand-in';
+import { checkRefresh } from './refresh/setup';
 import { type Restore, saveRestore } from './restore';
 import { DeadlineError, withinDeadline } from './runner/deadline';
 import { Exports } from './runner/exports';
@@ -89,6 +90,7 @@ async function act(step: Step, config: Config, plan: Plan | undefined): Promise<
   // A profile that cannot be written is refused before AWS is asked for anything.
   const profile = profileToWrite(config, env);
   if (profile) checkToWrite(profile, profileFiles(env), env);
+  if (config.refresh) checkRefresh(env);
   if (config.proxy) exports.applyHere(proxyEnvironment(config.proxy, env));
   if (config.unsetCurrentCredentials) exports.unsetCredentials();
   // The STS client is loaded only once the inputs are known to be good.

@@ -33,6 +33,9 @@ export interface Issued {
 /** The session length STS gives unless asked otherwise, and a role's MaxSessionDuration unless raised. */
 export const DEFAULT_SESSION_SECONDS = 3600;
 
+/** The profile refresh-credentials writes when aws-profile is not given. */
+export const DEFAULT_REFRESH_PROFILE = 'aws-credentials-gate';
+
 export enum Input {
   AwsRegion = 'aws-region',
   RoleToAssume = 'role-to-assume',
@@ -59,6 +62,7 @@ export enum Input {
   MaskAwsAccountId = 'mask-aws-account-id',
   AwsProfile = 'aws-profile',
   OverwriteAwsProfile = 'overwrite-aws-profile',
+  RefreshCredentials = 'refresh-credentials',
   RoleChaining = 'role-chaining',
   RoleExternalId = 'role-external-id',
   RoleSourceIdentity = 'role-source-identity',
@@ -123,6 +127,8 @@ export enum ReadEnv {
   OidcRequestUrl = 'ACTIONS_ID_TOKEN_REQUEST_URL',
   OidcRequestToken = 'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
   Workspace = 'GITHUB_WORKSPACE',
+  /** Where refresh-credentials keeps its cache (and, with keys, the key file): a directory of the job's own. */
+  RunnerTemp = 'RUNNER_TEMP',
   SkipCleanup = 'AWS_SKIP_CLEANUP_STEP',
 }
 

@@ -3,6 +3,7 @@
  */
 import { State } from './names';
 import type { ProfileRecord } from './profile/profile';
+import type { RefreshRecord } from './refresh/store';
 import type { Runner } from './runner/protocol';
 
 export interface Restore {
@@ -10,11 +11,13 @@ export interface Restore {
   env: Record<string, string | null>;
   /** The profile written, to be removed (see profile/profile.ts). */
   profile?: ProfileRecord;
+  /** refresh-credentials: the store of the profile's credential process, to be removed (refresh/store.ts). */
+  refresh?: RefreshRecord | undefined;
 }
 
 /** Hands the post step what it needs to undo the main step, if the main step changed anything. */
 export function saveRestore(runner: Runner, restore: Restore): void {
-  if (Object.keys(restore.env).length > 0 || restore.profile)
+  if (Object.keys(restore.env).length > 0 || restore.profile || restore.refresh)
     runner.saveState(State.Restore, JSON.stringify(restore));
 }
 
@@ -28,6 +31,7 @@ export function parseRestore(saved: string): Restore {
     if (!/^AWS_[A-Z_]+$/.test(name)) continue;
     clean[name] = typeof before === 'string' ? before : null;
   }
-  const profile = (value as Restore).profile;
-  return profile ? { env: clean, profile } : { env: clean };
+  const { profile, refresh } = value as Restore;
+  const dir = typeof refresh?.dir === 'string' ? refresh.dir : undefined;
+  return { env: clean, profile, refresh: dir === undefined ? undefined : { dir } };
 }

@@ -31,6 +31,7 @@ describe('getConfig: accepted inputs', () => {
       maskAccountId: false,
       profile: undefined,
       outputEnvCredentials: true,
+      refresh: false,
       roleChaining: false,
       externalId: undefined,
       sourceIdentity: undefined,

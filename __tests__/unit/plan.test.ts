@@ -234,3 +234,79 @@ describe('planUnlessKept', () => {
     expect(() => kept(inputs)).toThrow("Input 'role-to-assume' is required");
   });
 });
+
+describe('refresh-credentials', () => {
+  const refresh = { 'refresh-credentials': 'true' };
+
+  test.each([
+    ['GitHub OIDC', scenarios.oidc, OIDC_ENV, 'assume-role-with-web-identity'],
+    ['a token file', scenarios.tokenFile, NO_OIDC, 'assume-role-with-web-identity'],
+    ['keys -> AssumeRole', scenarios.keysAndRole, OIDC_ENV, 'assume-role'],
+  ])('renews %s', (_name, inputs, env, kind) => {
+    expect(plan({ ...inputs, ...refresh }, env).kind).toBe(kind);
+  });
+
+  test('writes aws-profile, else its own profile; exports no credentials', () => {
+    const env = OIDC_ENV;
+    const given = getConfig(reader({ ...scenarios.oidc, ...refresh, 'aws-profile': 'ci' }), env);
+    expect(given).toMatchObject({ refresh: true, profile: { name: 'ci' }, outputEnvCredentials: false });
+    const own = getConfig(reader({ ...scenarios.oidc, ...refresh }), env);
+    expect(own.profile).toEqual({ name: 'aws-credentials-gate', overwrite: false });
+    expect(getConfig(reader(scenarios.oidc), env)).toMatchObject({ refresh: false, profile: undefined });
+  });
+
+  test.each([
+    ['role-chaining', { ...scenarios.oidc, 'role-chaining': 'true' }, ENV_CREDS, /chained role/],
+    [
+      'role-chaining before its own checks',
+      { ...scenarios.oidc, 'role-chaining': 'true' },
+      NO_OIDC,
+      /chained/,
+    ],
+    [
+      'get-session-token',
+      { ...scenarios.keysOnly, 'sts-operation': 'get-session-token' },
+      NO_OIDC,
+      /get-session-token/,
+    ],
+    [
+      'get-federation-token',
+      { ...scenarios.keysOnly, 'sts-operation': 'get-federation-token', 'federated-user-name': 'bot' },
+      NO_OIDC,
+      /get-federation-token/,
+    ],
+    ['keys without a role', scenarios.keysOnly, NO_OIDC, /needs role-to-assume/],
+    ["the SDK's default chain", scenarios.oidc, NO_OIDC, /default credential chain/],
+    [
+      'use-existing-credentials',
+      { ...scenarios.oidc, 'use-existing-credentials': 'true' },
+      OIDC_ENV,
+      /use-existing/,
+    ],
+    [
+      'output-env-credentials: true',
+      { ...scenarios.oidc, 'output-env-credentials': 'true' },
+      OIDC_ENV,
+      /Remove output-env-credentials/,
+    ],
+  ])('refuses %s, naming refresh-credentials', (_name, inputs, env, message) => {
+    let thrown: unknown;
+    try {
+      plan({ ...inputs, ...refresh }, env);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InputError);
+    expect((thrown as InputError).input).toBe('refresh-credentials');
+    expect((thrown as Error).message).toMatch(message);
+    expect((thrown as Error).message).toContain("'refresh-credentials'");
+  });
+});
+
+test('refresh-credentials with use-existing-credentials and nothing else is refused too', () => {
+  const config = getConfig(
+    reader({ 'aws-region': 'eu-west-1', 'use-existing-credentials': 'true', 'refresh-credentials': 'true' }),
+    ENV_CREDS,
+  );
+  expect(() => planUnlessKept(config, ENV_CREDS)).toThrow(/'refresh-credentials'.*use-existing-credentials/);
+});

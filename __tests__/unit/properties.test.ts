@@ -654,6 +654,7 @@ const PLAUSIBLE: Record<Input, fc.Arbitrary<string>> = {
   [Input.MaskAwsAccountId]: fc.constantFrom('true', 'false'),
   [Input.AwsProfile]: fc.constantFrom('ci', 'default', 'with space', '[x]'),
   [Input.OverwriteAwsProfile]: fc.constantFrom('true', 'false'),
+  [Input.RefreshCredentials]: fc.constantFrom('true', 'false', 'yes'),
   [Input.RoleChaining]: fc.constantFrom('true', 'false'),
   [Input.RoleExternalId]: fc.stringMatching(/^[\w+=,.@:/-]{1,30}$/),
   [Input.RoleSourceIdentity]: fc.oneof(

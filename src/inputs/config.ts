@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { InputError } from '../errors';
-import { type Credentials, type Env, Input, ReadEnv, StsOperation } from '../names';
+import { type Credentials, DEFAULT_REFRESH_PROFILE, type Env, Input, ReadEnv, StsOperation } from '../names';
 import { type BucketTarget, type GateSettings, readGateSettings } from './buckets';
 import { type InputReader, inputOrEnv, type Reading, type Sources, withEnvFallback } from './env';
 import {
@@ -17,6 +17,7 @@ import {
   ROLE_DURATION,
   readDuration,
   readKeys,
+  readOutputEnv,
   readRetry,
   readTagging,
   type SessionTagging,
@@ -83,6 +84,11 @@ export interface Config {
   profile?: { name: string; overwrite: boolean };
   /** Export credentials and region to the env; default true, false with a profile. */
   outputEnvCredentials: boolean;
+  /**
+   * refresh-credentials: the profile (`profile`, always set then) renews itself through credential_process;
+   * only AWS_PROFILE and the region are exported.
+   */
+  refresh: boolean;
   /** Sign AssumeRole with the credentials already in the environment. */
   roleChaining: boolean;
   /** ExternalId for AssumeRole. */
@@ -153,7 +159,8 @@ function readConfig(reading: Reading): Config {
     roleRaw === '' || roleIsName
       ? undefined
       : parsePattern(Input.RoleToAssume, roleRaw, { ...ROLE_ARN, form: `${ROLE_ARN.form}, or a role name` });
-  const profileRaw = read(Input.AwsProfile);
+  const refresh = parseBoolean(Input.RefreshCredentials, read(Input.RefreshCredentials), false);
+  const profileRaw = read(Input.AwsProfile) || (refresh ? DEFAULT_REFRESH_PROFILE : '');
   const profile = profileRaw === '' ? undefined : parseProfileName(profileRaw);
 
   const tokenFileRaw = read(Input.WebIdentityTokenFile);
@@ -196,12 +203,8 @@ function readConfig(reading: Reading): Config {
             name: profile,
             overwrite: parseBoolean(Input.OverwriteAwsProfile, read(Input.OverwriteAwsProfile), false),
           },
-    // With a profile, credentials go to the files; the env gets them only when asked for.
-    outputEnvCredentials: parseBoolean(
-      Input.OutputEnvCredentials,
-      read(Input.OutputEnvCredentials),
-      profile === undefined,
-    ),
+    outputEnvCredentials: readOutputEnv(read, { profiled: profile !== undefined, refresh }),
+    refresh,
     roleChaining: parseBoolean(Input.RoleChaining, read(Input.RoleChaining), false),
     externalId: optional(read(Input.RoleExternalId), (raw) =>
       parsePattern(Input.RoleExternalId, raw, EXTERNAL_ID),

@@ -127,6 +127,23 @@ export function readKeys(read: InputReader): Credentials | undefined {
     : { accessKeyId, secretAccessKey, sessionToken };
 }
 
+/**
+ * output-env-credentials: with a profile, credentials go to the files and the env gets them only when asked
+ * for. Never with refresh-credentials: every SDK prefers the variables to AWS_PROFILE, and they never renew.
+ */
+export function readOutputEnv(read: InputReader, profile: { profiled: boolean; refresh: boolean }): boolean {
+  const value = parseBoolean(Input.OutputEnvCredentials, read(Input.OutputEnvCredentials), !profile.profiled);
+  if (value && profile.refresh) {
+    throw new InputError(
+      Input.RefreshCredentials,
+      `Input '${Input.RefreshCredentials}' exports AWS_PROFILE, and ${Input.OutputEnvCredentials}: true would export ` +
+        'AWS_ACCESS_KEY_ID and the rest as well: every SDK prefers those to the profile, and they never renew. ' +
+        `Remove ${Input.OutputEnvCredentials}.`,
+    );
+  }
+  return value;
+}
+
 /** allowed-account-ids: credentials of another account are refused (and nothing is exported). */
 export function checkAccount(
   { allowed, masked }: { allowed: string[]; masked: boolean },

@@ -56,7 +56,10 @@ export function planUnlessKept(config: Config, env: Env): Plan | undefined {
     config.roleArn === undefined &&
     config.roleName === undefined &&
     config.keys === undefined;
-  return config.useExistingCredentials && nothingGiven ? undefined : choosePlan(config, env);
+  // refresh-credentials refuses use-existing-credentials in choosePlan.
+  return config.useExistingCredentials && nothingGiven && !config.refresh
+    ? undefined
+    : choosePlan(config, env);
 }
 
 /** use-existing-credentials found no valid credentials, and nothing was given to get new ones with. */
@@ -69,6 +72,14 @@ export function noValidCredentials(): InputError {
 }
 
 export function choosePlan(config: Config, env: Env): Plan {
+  if (!config.refresh) return planFor(config, env);
+  refusesRefresh(config);
+  const plan = planFor(config, env);
+  refusesRefresh(config, plan);
+  return plan;
+}
+
+function planFor(config: Config, env: Env): Plan {
   const { keys, operation } = config;
   const role = roleRef(config);
   const oidcAvailable = Boolean(env[ReadEnv.OidcRequestUrl]) && !config.forceSkipOidc;
@@ -131,6 +142,44 @@ export function choosePlan(config: Config, env: Env): Plan {
       return { kind: StsOperation.AssumeRole, role, signer: undefined };
     }
   }
+}
+
+/**
+ * refresh-credentials renews with what the main step used: a GitHub OIDC token (fetched again), a token file
+ * (read again) or the keys given (kept for it), each to assume the role. Anything else is refused before any
+ * request: credentials of an earlier step expire with it, and the SDK's default chain would, in a later
+ * step, find the profile itself. Checked on the inputs first, then on the plan.
+ */
+function refusesRefresh(config: Config, plan?: Plan): void {
+  const refuse = (why: string) =>
+    new InputError(Input.RefreshCredentials, `Input '${Input.RefreshCredentials}' ${why}`);
+  const { operation } = config;
+  if (config.roleChaining)
+    throw refuse(
+      'cannot renew a chained role: role-chaining signs with the credentials of an earlier step, which expire ' +
+        'and are not renewed. Set refresh-credentials on a step that assumes the role with GitHub OIDC, a token ' +
+        'file or keys, or remove role-chaining.',
+    );
+  if (operation === StsOperation.GetSessionToken || operation === StsOperation.GetFederationToken)
+    throw refuse(
+      `renews an assumed role (GitHub OIDC, web-identity-token-file, or keys that sign AssumeRole), not ` +
+        `sts-operation ${operation}. Remove one of the two.`,
+    );
+  if (config.useExistingCredentials)
+    throw refuse(
+      'writes a profile that renews its own credentials; use-existing-credentials keeps credentials already in ' +
+        'the environment, which do not renew. Remove one of the two.',
+    );
+  if (plan?.kind === 'static-keys')
+    throw refuse(
+      'needs role-to-assume: keys given without a role are handed on as they are, and there is nothing to renew.',
+    );
+  if (plan?.kind === StsOperation.AssumeRole && plan.signer?.from !== 'inputs')
+    throw refuse(
+      "cannot renew with the AWS SDK's default credential chain: in a later step that chain would find this " +
+        'profile itself. Add `permissions: id-token: write` (GitHub OIDC), web-identity-token-file, or ' +
+        'aws-access-key-id and aws-secret-access-key.',
+    );
 }
 
 function roleRef(config: Config): RoleRef | undefined {

@@ -21,8 +21,10 @@ export interface WriteProfileOptions {
   /** The profile's name. */
   name: string;
   files: ProfileFiles;
-  credentials: Credentials;
-  /** The profile's region, in the config file; without one the config file is left as it is. */
+  /** The keys the profile gives; or, instead (refresh-credentials), the command that prints them. */
+  credentials?: Credentials;
+  credentialProcess?: string;
+  /** The profile's region, in the config file; without one (nor a command) the config file is left as it is. */
   region?: string;
   /** Replace the profile when it already exists; otherwise that is an InputError. */
   overwrite: boolean;
@@ -105,26 +107,7 @@ export function writeProfile(options: WriteProfileOptions): ProfileRecord {
 
 /** writeProfile's read, check and write, with both files locked. */
 function writeLocked(options: WriteProfileOptions, record: ProfileRecord): void {
-  const { name: profile, files, credentials, region } = options;
-  const current = checkProfile(options);
-  const targets = [
-    {
-      file: files.credentialsFile,
-      section: profile,
-      lines: credentialLines(credentials),
-      before: current.credentials,
-    },
-    ...(region === undefined
-      ? []
-      : [
-          {
-            file: files.configFile,
-            section: configSectionName(profile),
-            lines: [`region = ${region}`],
-            before: current.config,
-          },
-        ]),
-  ];
+  const targets = sectionsToWrite(options, checkProfile(options));
   for (const { file, section, lines, before } of targets) {
     const claim = joinedClaim(file, record.owner ?? '', record.createdDirs);
     const put = putSection(before ?? '', section, lines);
@@ -145,6 +128,38 @@ function writeLocked(options: WriteProfileOptions, record: ProfileRecord): void 
     }
     writeClaim(file, claim);
   }
+}
+
+/** One section writeProfile puts in a file, and the file's text before. */
+interface Target {
+  file: string;
+  section: string;
+  lines: string[];
+  before: string | undefined;
+}
+
+/**
+ * What writeProfile puts in each file: keys in the credentials file, and the region (if any) in the config
+ * file; or a credential_process, with the region, in the config file (where the aws-cli reads it). The
+ * credentials file is then left alone, unless it holds a section of that name (overwrite-aws-profile): its
+ * keys would win over the command, so the section is emptied, and the post step puts it back.
+ */
+function sectionsToWrite(
+  options: WriteProfileOptions,
+  current: { credentials: string | undefined; config: string | undefined },
+): Target[] {
+  const { name, files, credentials, credentialProcess, region } = options;
+  if (/[\r\n]/.test(credentialProcess ?? '')) throw new Error('A credential_process contains a line break.');
+  const lines = [
+    ...(region === undefined ? [] : [`region = ${region}`]),
+    ...(credentialProcess === undefined ? [] : [`credential_process = ${credentialProcess}`]),
+  ];
+  const config = { file: files.configFile, section: configSectionName(name), lines, before: current.config };
+  const configs = lines.length === 0 ? [] : [config];
+  const keys = { file: files.credentialsFile, section: name, before: current.credentials };
+  if (credentials !== undefined) return [{ ...keys, lines: credentialLines(credentials) }, ...configs];
+  const shadowed = current.credentials !== undefined && findSection(current.credentials, name) !== undefined;
+  return shadowed ? [{ ...keys, lines: [] }, ...configs] : configs;
 }
 
 /**

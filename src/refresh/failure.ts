@@ -1,0 +1,27 @@
+/**
+ * A failed credential process in one plain sentence for stderr: which profile, and why, in the main step's
+ * words (denied, trust policy, OIDC claims). The aws-cli and the SDKs pass it on inside their own error,
+ * which a later step prints to the job log: so it names the profile (their errors do not), holds no secret
+ * the renewal handled, and is one line that the runner cannot read as a workflow command. Pure.
+ */
+import { visible } from '../text';
+
+export interface Failure {
+  /** The profile whose credential process failed; undefined when its settings could not be read. */
+  profile: string | undefined;
+  error: unknown;
+  /** Keys and tokens the renewal handled: each is shown as *** wherever it appears. */
+  secrets: string[];
+}
+
+export function describeFailure({ profile, error, secrets }: Failure): string {
+  let reason = error instanceof Error ? error.message || error.name : String(error);
+  for (const secret of secrets) if (secret !== '') reason = reason.split(secret).join('***');
+  const who = profile === undefined ? 'a profile' : `profile ${JSON.stringify(profile)}`;
+  const sentence = `aws-credentials-gate could not renew the credentials of ${who}: ${reason}`
+    .replace(/\s+/g, ' ')
+    .trim();
+  // `##[` anywhere in a line is a workflow command to the runner (its older form).
+  const shown = visible(sentence).replace(/##\[/g, '#\\#[');
+  return /[.!?]$/.test(shown) ? shown : `${shown}.`;
+}
