@@ -37,15 +37,18 @@ function freePort() {
  * @property {() => Promise<void>} stop
  */
 
-/** @returns {Promise<Moto>} */
-async function startMoto() {
+/**
+ * @param {{ env?: Record<string, string> }} [options]  env: added to moto_server's (e.g. libfaketime's)
+ * @returns {Promise<Moto>}
+ */
+async function startMoto(options = {}) {
   requireMoto();
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
-      env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+      env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true', ...options.env },
     });
     let stderr = '';
     child.stderr?.on('data', (chunk) => {
