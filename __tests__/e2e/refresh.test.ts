@@ -37,6 +37,8 @@ const refreshing = () => ({ ...scenariosAt(stack.proxy.url).oidc, 'refresh-crede
 const stsRequests = () => stack.proxy.requests.filter((r) => r.params.Version === '2011-06-15');
 const configFile = (job: Job) => path.join(job.dir, 'home', '.aws', 'config');
 const mode = (file: string) => fs.statSync(file).mode & 0o777;
+/** The cache's lock: a file beside it, as profile/lock.ts names the lock of any file. */
+const LOCK = '.credentials.json.aws-credentials-gate.lock';
 
 beforeAll(() =>
   seedBucket(
@@ -199,7 +201,7 @@ describe('GitHub OIDC', () => {
     const holder = spawn(nodeBinary(), ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
     const lock = (pid: number | undefined, host: string) =>
       JSON.stringify({ pid, host, since: new Date().toISOString(), token: 'killed' });
-    fs.writeFileSync(path.join(store, 'credentials.json.lock'), lock(holder.pid, os.hostname()));
+    fs.writeFileSync(path.join(store, LOCK), lock(holder.pid, os.hostname()));
     await new Promise((resolve) => {
       holder.once('exit', resolve);
       holder.kill('SIGKILL');
@@ -208,7 +210,7 @@ describe('GitHub OIDC', () => {
     const line = credentialProcessLine(configFile(job), PROFILE);
     answerOf(await runCredentialProcess(line, env, elsewhere(job.dir)));
     expect(stsRequests()).toHaveLength(1);
-    expect(fs.existsSync(path.join(store, 'credentials.json.lock'))).toBe(false);
+    expect(fs.existsSync(path.join(store, LOCK))).toBe(false);
 
     // A holder on another host (its pid cannot be checked) whose lock is older than any renewal lasts.
     const job2 = stack.job(stack.oidc.env);
@@ -216,7 +218,7 @@ describe('GitHub OIDC', () => {
     const env2 = laterStepEnv(job2);
     const store2 = storeDir(env2.RUNNER_TEMP ?? '');
     makeDue(env2.RUNNER_TEMP ?? '');
-    const old = path.join(store2, 'credentials.json.lock');
+    const old = path.join(store2, LOCK);
     fs.writeFileSync(old, lock(process.pid, 'another-host'));
     const twoMinutesAgo = new Date(Date.now() - 120_000);
     fs.utimesSync(old, twoMinutesAgo, twoMinutesAgo);
@@ -262,7 +264,8 @@ describe('keys -> AssumeRole', () => {
     expect(post.warnings).toEqual([]);
     expect(fs.existsSync(store)).toBe(false);
     expect(fs.existsSync(configFile(job))).toBe(false);
-    expect(job.visibleEnv().AWS_PROFILE).toBe('');
+    // Not set before: as near to unset as a step can make it, a name with no profile (profile/stand-in.ts).
+    expect(job.visibleEnv().AWS_PROFILE).toBe('aws-credentials-gate-env');
   }, 180_000);
 });
 
@@ -392,7 +395,7 @@ describe('the profile and the post step', () => {
     expectSuccess(await job.main(refreshing()));
     const env = laterStepEnv(job);
     const store = storeDir(env.RUNNER_TEMP ?? '');
-    fs.writeFileSync(path.join(store, 'credentials.json.lock'), JSON.stringify({ pid: 1, token: 'left' }));
+    fs.writeFileSync(path.join(store, LOCK), JSON.stringify({ pid: 1, token: 'left' }));
     const post = await job.post();
     expect(post.exitCode).toBe(0);
     expect(post.warnings).toEqual([]);

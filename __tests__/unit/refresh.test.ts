@@ -1,9 +1,9 @@
 /**
  * refresh-credentials in parts: the credential_process line and how every reader splits it, the cache's
- * window, the failure sentence, the lock, the credential process against a fake AWS, and the main and post
- * steps' side (through a fake runner).
+ * window, the failure sentence, the credential process against a fake AWS, and the main and post steps'
+ * side (through a fake runner). Its lock is the shared AWS files' (profile/lock.ts, tested in lock.test.ts).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,8 +12,7 @@ import { cleanup } from '../../src/cleanup';
 import { InputError } from '../../src/errors';
 import { run } from '../../src/main';
 import { commandLine } from '../../src/refresh/command';
-import { describeFailure } from '../../src/refresh/failure';
-import { acquire, LockTimeoutError, lockPath, release } from '../../src/refresh/lock';
+import { explainRenewalFailure } from '../../src/refresh/failure';
 import { serveCredentials } from '../../src/refresh/process';
 import { credentialProcessJson, freshAnswer, RENEW_WINDOW_MS } from '../../src/refresh/store';
 import { parseRestore } from '../../src/restore';
@@ -108,7 +107,11 @@ describe('the failure sentence', () => {
     const error = new Error(
       'STS said:\n::add-mask::x and ##[error]boom with wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\u202e',
     );
-    const sentence = describeFailure({ profile: 'ci', error, secrets: [KEYS['aws-secret-access-key']] });
+    const sentence = explainRenewalFailure({
+      profile: 'ci',
+      error,
+      secrets: [KEYS['aws-secret-access-key']],
+    });
     expect(sentence).toBe(
       'aws-credentials-gate could not renew the credentials of profile "ci": STS said: ::add-mask::x and ' +
         '#\\#[error]boom with ***\\u202e.',
@@ -118,61 +121,8 @@ describe('the failure sentence', () => {
   });
 
   test('without settings, the profile is not known', () => {
-    const sentence = describeFailure({ profile: undefined, error: 'gone', secrets: [] });
+    const sentence = explainRenewalFailure({ profile: undefined, error: 'gone', secrets: [] });
     expect(sentence).toBe('aws-credentials-gate could not renew the credentials of a profile: gone.');
-  });
-});
-
-describe('the lock', () => {
-  const timing = { waitMs: 300, staleMs: 60_000 };
-
-  test('one holder at a time; a live holder is waited for up to the bound, then named', () => {
-    const file = path.join(scratch(), 'credentials.json');
-    const held = acquire(file, timing);
-    const started = Date.now();
-    expect(() => acquire(file, timing)).toThrow(LockTimeoutError);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(timing.waitMs);
-    expect(() => acquire(file, timing)).toThrow(new RegExp(`held by process ${process.pid} on `));
-    release(held);
-    release(acquire(file, timing));
-    expect(fs.readdirSync(path.dirname(file))).toEqual([]);
-  });
-
-  test("a killed holder's lock is taken over at once", async () => {
-    const file = path.join(scratch(), 'credentials.json');
-    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-    fs.writeFileSync(lockPath(file), JSON.stringify({ pid: child.pid, host: os.hostname(), token: 'x' }));
-    await new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.kill('SIGKILL');
-    });
-    const started = Date.now();
-    release(acquire(file, { waitMs: 5_000, staleMs: 60_000 }));
-    expect(Date.now() - started).toBeLessThan(2_000);
-  });
-
-  test('an old lock is taken over, whoever holds it; one that is not ours, after a moment', () => {
-    const file = path.join(scratch(), 'credentials.json');
-    fs.writeFileSync(lockPath(file), JSON.stringify({ pid: process.pid, host: 'elsewhere', token: 'x' }));
-    const old = new Date(Date.now() - 120_000);
-    fs.utimesSync(lockPath(file), old, old);
-    release(acquire(file, { waitMs: 1_000, staleMs: 60_000 }));
-    fs.writeFileSync(lockPath(file), 'not json');
-    const recent = new Date(Date.now() - 5_000);
-    fs.utimesSync(lockPath(file), recent, recent);
-    release(acquire(file, { waitMs: 1_000, staleMs: 60_000 }));
-    expect(fs.readdirSync(path.dirname(file))).toEqual([]);
-  });
-
-  test('a holder whose lock was taken over does not remove the new one', () => {
-    const file = path.join(scratch(), 'credentials.json');
-    const first = acquire(file, timing);
-    fs.rmSync(lockPath(file));
-    const second = acquire(file, timing);
-    release(first);
-    expect(fs.existsSync(lockPath(file))).toBe(true);
-    release(second);
-    expect(fs.existsSync(lockPath(file))).toBe(false);
   });
 });
 

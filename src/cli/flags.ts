@@ -24,6 +24,11 @@ export const REFUSED_INPUTS: ReadonlyMap<string, string> = new Map([
       'use --json as the credential_process of a profile of your own, --export, or -- COMMAND',
   ],
   [Input.OverwriteAwsProfile, 'goes with --aws-profile, which is not available from a terminal'],
+  [
+    Input.RefreshCredentials,
+    'writes a profile whose credential process the action removes again in its post step, and a terminal has ' +
+      'no post step: use --json as the credential_process of a profile of your own',
+  ],
 ]);
 
 /** Inputs that say where a workflow step's results go: checked as the action checks them, then unused. */

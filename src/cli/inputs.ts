@@ -133,6 +133,11 @@ export const INPUTS: readonly InputSpec[] = [
       'Replace aws-profile if it already exists in those files. Default false (an existing profile is refused).',
   },
   {
+    name: 'refresh-credentials',
+    description:
+      'Write a profile (aws-profile, else aws-credentials-gate) whose credential_process runs this action again to renew the credentials as they near expiry, so that tools in later steps keep working past role-duration-seconds; AWS_PROFILE is exported and the AWS_ACCESS_KEY_ID family is not. For GitHub OIDC, web-identity-token-file, and keys with role-to-assume. Default false.',
+  },
+  {
     name: 'output-env-credentials',
     description:
       'Export the credentials and region as AWS_* environment variables. Default true, or false when aws-profile is set.',

@@ -6,11 +6,12 @@
  */
 import { run, type Seams } from '../main';
 import { type Env, ExportedEnv } from '../names';
+import { credentialProcessJson } from '../refresh/store';
 import { gateWarnings } from '../runner/exports';
 import type { Outcome } from '../runner/summary';
 import type { Exec } from './exec';
 import { type Invocation, parseArgs, UsageError } from './flags';
-import { commandEnv, credentialProcess, exportLines, handedVariables, renderReport } from './report';
+import { commandEnv, exportLines, handedVariables, renderReport } from './report';
 import { CliRunner, usageLine } from './runner';
 import { usage } from './usage';
 
@@ -56,7 +57,7 @@ export async function program(argv: readonly string[], env: Env, world: World): 
     runner.warning(warning);
   if (output.kind === 'report') return 0;
   if (output.kind === 'json') {
-    world.stdout(credentialProcess(outcome.issued));
+    world.stdout(credentialProcessJson(outcome.issued.credentials));
     return 0;
   }
   const variables = handedVariables(outcome, env);

@@ -1,10 +1,11 @@
 /**
  * What the command line prints, from the step's outcome: the plain report (never a secret: each line is
  * printed through CliRunner.line, which hides every registered one), and — only when asked — the
- * credentials as POSIX shell exports, credential_process JSON, or a command's environment. Pure.
+ * credentials as POSIX shell exports or a command's environment (credential_process JSON is
+ * refresh/store.ts's, the same the credential process of refresh-credentials prints). Pure.
  */
 import type { Plan } from '../inputs/plan';
-import { Access, type BucketResult, type Env, ExportedEnv, type Issued, StsOperation } from '../names';
+import { Access, type BucketResult, type Env, ExportedEnv, StsOperation } from '../names';
 import { type Assignment, credentialVariables } from '../runner/exports';
 import { describeExpiry, formatSize, type Outcome, reportOf } from '../runner/summary';
 
@@ -118,19 +119,4 @@ export function commandEnv(env: Env, variables: Assignment[]): Env {
     else result[name] = value;
   }
   return result;
-}
-
-/**
- * The credentials as a credential_process prints them (Version 1): the aws-cli and the SDKs read this
- * from a profile's `credential_process` command.
- */
-export function credentialProcess({ credentials }: Issued): string {
-  const { accessKeyId, secretAccessKey, sessionToken, expiration } = credentials;
-  return `${JSON.stringify({
-    Version: 1,
-    AccessKeyId: accessKeyId,
-    SecretAccessKey: secretAccessKey,
-    SessionToken: sessionToken,
-    Expiration: expiration?.toISOString(),
-  })}\n`;
 }

@@ -216,7 +216,7 @@ function timedOut(at: { file: string; lock: string; seen: Seen; waited: number; 
       `a process taking it over; if none is running, delete ${breakerPath(lock)}.`
     );
   return (
-    `Could not lock ${file}: ${held} Another job using the same AWS files may still be writing them; ` +
+    `Could not lock ${file}: ${held} Another step or job using the same file may still be at work on it; ` +
     `if no such process is running, delete ${lock}.`
   );
 }

@@ -149,7 +149,6 @@ function sectionsToWrite(
   current: { credentials: string | undefined; config: string | undefined },
 ): Target[] {
   const { name, files, credentials, credentialProcess, region } = options;
-  if (/[\r\n]/.test(credentialProcess ?? '')) throw new Error('A credential_process contains a line break.');
   const lines = [
     ...(region === undefined ? [] : [`region = ${region}`]),
     ...(credentialProcess === undefined ? [] : [`credential_process = ${credentialProcess}`]),

@@ -8,8 +8,8 @@
  * Only this file and store.ts load on a cache hit; renewal (and with it the AWS SDK) is a dynamic import.
  */
 import type { Env } from '../names';
-import { describeFailure } from './failure';
-import { acquire, type LockTiming, release } from './lock';
+import { acquire, type LockTiming, release } from '../profile/lock';
+import { explainRenewalFailure } from './failure';
 import type { RenewSeams } from './renew';
 import {
   credentialProcessJson,
@@ -19,6 +19,7 @@ import {
   readSettings,
   renewalLimitMs,
   type Settings,
+  storeGone,
   writePrivate,
 } from './store';
 
@@ -45,10 +46,9 @@ export async function serveCredentials(
   /** Every secret the renewal handled (keys, tokens): none may be in the failure's sentence. */
   const secrets: string[] = [];
   try {
-    if (args.length !== 1)
-      throw new Error(`it was given ${args.length} arguments; it takes one, a directory`);
     settings = readSettings(paths);
-    const held = acquire(paths.cache, lockTiming(settings));
+    // The lock is a file beside the cache (profile/lock.ts, as for the shared AWS files).
+    const held = acquire(paths.cache, { timing: lockTiming(settings) }) ?? storeGone(paths);
     try {
       // Another caller may have renewed while this one waited.
       let answer = freshAnswer(readIfThere(paths.cache), Date.now());
@@ -63,7 +63,7 @@ export async function serveCredentials(
       release(held);
     }
   } catch (error) {
-    streams.stderr(`${describeFailure({ profile: settings?.profile, error, secrets })}\n`);
+    streams.stderr(`${explainRenewalFailure({ profile: settings?.profile, error, secrets })}\n`);
     return 1;
   }
 }

@@ -7,8 +7,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from '../errors';
 import type { Config } from '../inputs/config';
-import type { Plan } from '../inputs/plan';
-import { type Env, ExportedEnv, Input, type Issued, ReadEnv, StsOperation } from '../names';
+import { type Plan, renewable } from '../inputs/plan';
+import {
+  DEFAULT_REFRESH_PROFILE,
+  type Env,
+  ExportedEnv,
+  Input,
+  type Issued,
+  ReadEnv,
+  StsOperation,
+} from '../names';
 import { profileFiles, secretsToRestore, writeProfile } from '../profile/profile';
 import type { Restore } from '../restore';
 import type { Exports } from '../runner/exports';
@@ -28,18 +36,20 @@ export function checkRefresh(env: Env): void {
 
 function runnerTemp(env: Env): string {
   const temp = env[ReadEnv.RunnerTemp] ?? '';
-  const refuse = (why: string) =>
-    new InputError(Input.RefreshCredentials, `Input '${Input.RefreshCredentials}' keeps its cache ${why}`);
   if (!path.isAbsolute(temp))
-    throw refuse(
-      `under ${ReadEnv.RunnerTemp}, which is ${temp ? `"${temp}", not an absolute path` : 'not set'}.`,
+    throw new InputError(
+      Input.RefreshCredentials,
+      `Input '${Input.RefreshCredentials}' keeps its cache under ${ReadEnv.RunnerTemp}, which is ` +
+        `${temp ? `"${temp}", not an absolute path` : 'not set'}: run it as a step of a GitHub Actions job.`,
     );
   const workspace = env[ReadEnv.Workspace];
   const inside = workspace && !path.relative(path.resolve(workspace), path.resolve(temp)).startsWith('..');
   if (inside)
-    throw refuse(
-      `(and any key file) under ${ReadEnv.RunnerTemp}, and ${temp} is inside ${ReadEnv.Workspace}, which later ` +
-        'steps may upload or cache: give the runner a temp directory outside the workspace.',
+    throw new InputError(
+      Input.RefreshCredentials,
+      `Input '${Input.RefreshCredentials}' keeps its cache (and any key file) under ${ReadEnv.RunnerTemp}, ` +
+        `and ${temp} is inside ${ReadEnv.Workspace}, which later steps may upload or cache: give the runner ` +
+        'a temp directory outside the workspace.',
     );
   return path.resolve(temp);
 }
@@ -56,17 +66,20 @@ export function setUpRefresh(step: RefreshStep, done: { config: Config; plan: Pl
   const { runner, env, exports, restore } = step;
   const { config, plan, issued } = done;
   const { keys, ...settled } = config;
-  const profile = config.profile;
-  if (profile === undefined) throw new Error('refresh-credentials: no profile to write');
+  const profile = config.profile ?? { name: DEFAULT_REFRESH_PROFILE, overwrite: false };
+  // What renews: the plan without its keys, which get a file of their own.
+  const renewal = renewable(plan);
+  const source: Source =
+    renewal.kind === StsOperation.AssumeRole ? { kind: renewal.kind, role: renewal.role } : renewal;
   const temp = runnerTemp(env);
   const paths = pathsIn(fs.mkdtempSync(path.join(temp, DIR_PREFIX)));
   restore.refresh = { dir: paths.dir };
   const files = profileFiles(env);
   try {
-    const settings = { version: 1, profile: profile.name, config: settled, source: sourceOf(plan) };
+    const settings = { version: 1, profile: profile.name, config: settled, source };
     writePrivate(paths.settings, JSON.stringify(settings));
-    if (plan.kind === StsOperation.AssumeRole && plan.signer?.from === 'inputs')
-      writePrivate(paths.keys, JSON.stringify(plan.signer.keys));
+    if (renewal.kind === StsOperation.AssumeRole)
+      writePrivate(paths.keys, JSON.stringify(renewal.signer.keys));
     writePrivate(paths.cache, credentialProcessJson(issued.credentials));
     const credentialProcess = commandLine(commandWords(paths.dir));
     restore.profile = writeProfile({ ...profile, files, region: config.region, credentialProcess });
@@ -84,11 +97,4 @@ export function setUpRefresh(step: RefreshStep, done: { config: Config; plan: Pl
     `Profile ${profile.name} written to ${files.configFile}: its credential_process renews the credentials ` +
       `when 15 minutes or less are left; ${keys ? 'the cache and the key file are' : 'the cache is'} in ${paths.dir}.`,
   );
-}
-
-/** How to renew: the plan without its keys. Other plans are refused up front (inputs/plan.ts). */
-function sourceOf(plan: Plan): Source {
-  if (plan.kind === StsOperation.AssumeRoleWithWebIdentity) return plan;
-  if (plan.kind === StsOperation.AssumeRole) return { kind: plan.kind, role: plan.role };
-  throw new Error(`refresh-credentials cannot renew a plan of kind ${plan.kind}`);
 }

@@ -106,14 +106,16 @@ export function writePrivate(file: string, text: string): void {
   writeAtomically(file, text);
 }
 
+/** The store is gone: the post step has run (or someone removed it). */
+export function storeGone(paths: Paths): never {
+  throw new Error(
+    `its settings in ${paths.dir} are gone: the post step of the aws-credentials-gate step that wrote the ` +
+      'profile removes them when the job ends',
+  );
+}
+
 export function readSettings(paths: Paths): Settings {
-  const text = readIfThere(paths.settings);
-  if (text === undefined) {
-    throw new Error(
-      `its settings in ${paths.dir} are gone: the post step of the aws-credentials-gate step that wrote the ` +
-        'profile removes them when the job ends',
-    );
-  }
+  const text = readIfThere(paths.settings) ?? storeGone(paths);
   const settings = JSON.parse(text) as Settings;
   if (settings?.version !== 1) throw new Error(`${paths.settings} is not a settings file of this version`);
   return settings;
