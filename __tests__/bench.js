@@ -56,6 +56,8 @@ const BUDGET = {
   mainRatioStretch: 2.6,
   verifyRatio: 4.2,
   postRatio: 1.5,
+  // From issue #13: refresh-credentials' credential process, answering from its cache.
+  cacheHitRatio: 1.5,
   refusalMs: 1000,
   mainRssMiB: 70,
   distJsBytes: 1.9 * 1000 * 1000,
@@ -98,7 +100,8 @@ const FLOOR = {
 /**
  * @typedef {object} CaseResult
  * @property {string} name
- * @property {'main' | 'post' | 'floor'} step  floor: a reference program, not the action
+ * @property {'main' | 'post' | 'floor' | 'refresh'} step  floor: a reference program, not the action;
+ *   refresh: the credential process of refresh-credentials
  * @property {Run[]} runs
  * @property {number[]} bareMs  the bare runs alternated with this case's runs
  */
@@ -192,8 +195,8 @@ function listFiles(/** @type {string} */ dir) {
  * A case: how one of its runs is set up, and what a right run looks like.
  * @typedef {object} CaseSpec
  * @property {string} name
- * @property {'main' | 'post' | 'floor'} step
- * @property {() => { entry: string, env: Record<string, string>, files: Record<string, string>, cwd: string }} prepare
+ * @property {'main' | 'post' | 'floor' | 'refresh'} step
+ * @property {() => { entry: string, args?: string[], env: Record<string, string>, files: Record<string, string>, cwd: string }} prepare
  * @property {(sample: Sample, files: Record<string, string>, requests: import('./harness/proxy').SeenRequest[]) => string[]} check
  * @property {import('./harness/proxy').FaultProxy['fault']} [fault]
  * @property {number} [delayMs]  latency the proxy adds to every request of the case
@@ -257,11 +260,11 @@ async function runCases(runs, specs, scratch, proxy) {
     /** @type {CaseResult} */
     const result = { name: spec.name, step: spec.step, runs: [], bareMs: [] };
     const once = async () => {
-      const { entry, env, files, cwd } = spec.prepare();
+      const { entry, args = [], env, files, cwd } = spec.prepare();
       proxy.clear();
       proxy.fault = spec.fault;
       proxy.delayMs = spec.delayMs ?? 0;
-      const sample = await measure([entry], env, cwd, scratch);
+      const sample = await measure([entry, ...args], env, cwd, scratch);
       proxy.fault = undefined;
       proxy.delayMs = 0;
       const requests = [...proxy.requests];
@@ -311,6 +314,8 @@ async function main() {
   let proxy;
   /** @type {Job | undefined} */
   let postJob;
+  /** @type {Job | undefined} */
+  let refreshJob;
   try {
     proxy = await startProxy(moto.url);
     const proxyUrl = proxy.url;
@@ -388,6 +393,27 @@ async function main() {
     const postState = { ...postJob.state };
     const postEnv = { ...postJob.env };
 
+    // refresh-credentials: a main step writes the profile and seeds its cache; the case is a later step's
+    // tool running the profile's credential_process, answered from the cache.
+    refreshJob = new Job(jobEnv);
+    const refreshing = await refreshJob.main({ ...assume, 'refresh-credentials': 'true' });
+    if (refreshing.exitCode !== 0)
+      throw new Error(
+        `bench: the main step that writes the refreshing profile failed:\n${refreshing.stdout}`,
+      );
+    const refreshDir = refreshJob.dir;
+    const refreshEnv = { ...refreshJob.env };
+    const store = fs
+      .readdirSync(path.join(refreshDir, 'temp'))
+      .find((name) => name.startsWith('aws-credentials-gate-refresh-'));
+    if (store === undefined) throw new Error('bench: the refreshing main step made no store');
+    const credentialProcess = () => {
+      const { env, entry } = prepareStep(refreshDir, { env: refreshEnv });
+      const later = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('INPUT_')));
+      const args = ['credential-process', path.join(refreshDir, 'temp', store)];
+      return { entry, args, env: later, files: {}, cwd: refreshDir };
+    };
+
     /** @type {CaseSpec['check']} */
     const exportedSession = (sample, files) => {
       const problems = succeeded(sample);
@@ -406,6 +432,25 @@ async function main() {
 
     /** @type {CaseSpec[]} */
     const specs = [
+      {
+        name: 'credential process: cache hit',
+        step: 'refresh',
+        prepare: credentialProcess,
+        check: (sample) => {
+          const problems = succeeded(sample);
+          const answer = (() => {
+            try {
+              return JSON.parse(sample.stdout);
+            } catch {
+              return undefined;
+            }
+          })();
+          if (answer?.Version !== 1 || !answer.AccessKeyId)
+            problems.push(`stdout is not credential_process JSON: ${sample.stdout.slice(0, 80)}`);
+          if (sample.stderr !== '') problems.push(`stderr: ${sample.stderr.slice(0, 200)}`);
+          return problems;
+        },
+      },
       {
         name: 'main: keys -> AssumeRole',
         step: 'main',
@@ -519,6 +564,7 @@ async function main() {
     process.exitCode = markdown.failed ? 1 : 0;
   } finally {
     postJob?.cleanup();
+    refreshJob?.cleanup();
     await proxy?.close();
     await moto.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
@@ -728,6 +774,15 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
   budgets.push({
     ok: post.ratio <= BUDGET.postRatio,
     text: `post <= ${BUDGET.postRatio}x bare node: ${post.ratio.toFixed(2)}x`,
+  });
+  const hit = need('credential process: cache hit');
+  budgets.push({
+    ok: hit.steady && hit.last.requests.length === 0,
+    text: `credential process, cache hit: no AWS request: ${describeRequests(hit.last.requests)}`,
+  });
+  budgets.push({
+    ok: hit.ratio <= BUDGET.cacheHitRatio,
+    text: `credential process, cache hit <= ${BUDGET.cacheHitRatio}x bare node: ${hit.ratio.toFixed(2)}x`,
   });
   const mainSteps = results.filter((r) => r.step === 'main').map((r) => ({ name: r.name, s: need(r.name) }));
   const worst = mainSteps.reduce((a, b) => (b.s.rssMedianMiB > a.s.rssMedianMiB ? b : a));

@@ -120,6 +120,7 @@ describe('GitHub OIDC', () => {
       AWS_SECRET_ACCESS_KEY: '',
     });
     expect(result.outputs['authenticated-arn']).toBe(ARN);
+    expect(result.summary).toContain(`| Exported to later steps | yes: profile ${PROFILE} (renews itself) |`);
     expect(stsRequests().map((r) => r.operation)).toEqual(['AssumeRoleWithWebIdentity']);
 
     // The profile: in the config file, beside the other one, naming node and the bundle by absolute path.

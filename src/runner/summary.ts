@@ -69,7 +69,9 @@ export function reportOf({ config, plan, issued, gate, exported, fresh, env }: O
       ? ['environment (already there)']
       : [
           ...(config.outputEnvCredentials ? ['environment'] : []),
-          ...(config.profile ? [`profile ${config.profile.name}`] : []),
+          ...(config.profile
+            ? [`profile ${config.profile.name}${config.refresh ? ' (renews itself)' : ''}`]
+            : []),
           ...(config.outputCredentials ? ['step outputs'] : []),
         ];
   const roleSession =
