@@ -35,17 +35,16 @@ export async function serveCredentials(
   env: Env,
   world: Streams & { seams?: RenewSeams },
 ): Promise<number> {
-  const streams = world;
   const paths = pathsIn(args[0] ?? '');
-  const cached = freshAnswer(readIfThere(paths.cache), Date.now());
-  if (cached !== undefined) {
-    streams.stdout(cached);
-    return 0;
-  }
   let settings: Settings | undefined;
   /** Every secret the renewal handled (keys, tokens): none may be in the failure's sentence. */
   const secrets: string[] = [];
   try {
+    const cached = freshAnswer(readIfThere(paths.cache), Date.now());
+    if (cached !== undefined) {
+      world.stdout(cached);
+      return 0;
+    }
     settings = readSettings(paths);
     // The lock is a file beside the cache (profile/lock.ts, as for the shared AWS files).
     const held = acquire(paths.cache, { timing: lockTiming(settings) }) ?? storeGone(paths);
@@ -57,13 +56,13 @@ export async function serveCredentials(
         answer = credentialProcessJson(await renew({ settings, paths, env, secrets, seams: world.seams }));
         writePrivate(paths.cache, answer);
       }
-      streams.stdout(answer);
+      world.stdout(answer);
       return 0;
     } finally {
       release(held);
     }
   } catch (error) {
-    streams.stderr(`${explainRenewalFailure({ profile: settings?.profile, error, secrets })}\n`);
+    world.stderr(`${explainRenewalFailure({ profile: settings?.profile, error, secrets })}\n`);
     return 1;
   }
 }
