@@ -9,8 +9,9 @@ import { exitWhenFlushed, WorkflowRunner } from './runner/protocol';
 
 const [mode, ...args] = process.argv.slice(2);
 if (mode === CREDENTIAL_PROCESS_ARG) runCredentialProcess(args);
-// Once run() settles nothing is left to do: exit when the log is out (see exitWhenFlushed).
-else
+else {
+  // Once run() settles nothing is left to do: exit when the log is out (see exitWhenFlushed).
   void import('./main')
     .then(({ run }) => run(new WorkflowRunner(process.env), process.env))
     .finally(() => exitWhenFlushed());
+}
