@@ -6,7 +6,7 @@
 import { describeError } from './errors';
 import { keysFromEnv } from './inputs/env';
 import { CREDENTIAL_ENV, type Env, ExportedEnv, ReadEnv, State } from './names';
-import { profileFiles, removeProfile } from './profile/profile';
+import { type ProfileRecord, profileFiles, removeProfile } from './profile/profile';
 import { nearestToUnset, STAND_IN, takeHandover } from './profile/stand-in';
 import { removeStore } from './refresh/store';
 import { parseRestore } from './restore';
@@ -27,12 +27,9 @@ export function cleanup(runner: Runner, env: Env): void {
     // AWS_PROFILE goes back to a value it had; where it had none, settleProfile decides.
     const { [ExportedEnv.Profile]: profileBefore, ...others } = restore.env;
     restoreEnv(runner, profileBefore ? restore.env : others);
-    if (restore.profile) {
-      for (const warning of removeProfile(restore.profile)) runner.warning(`Profile cleanup: ${warning}`);
-      // A profile that existed before (overwrite-aws-profile) is put back, not removed.
-      const putBack = restore.profile.previousSections.some((entry) => entry.text !== undefined);
-      runner.info(`${putBack ? 'Put back the earlier' : 'Removed'} profile ${restore.profile.profile}.`);
-    }
+    // aws-profile's (or the stand-in), then those of profiles: the reverse of the order they were written in.
+    if (restore.profile) undoProfile(runner, restore.profile);
+    for (const record of [...(restore.profiles ?? [])].reverse()) undoProfile(runner, record);
     // After the profile, so that no tool starts its credential process on a store that is going.
     if (restore.refresh) {
       const warnings = removeStore(restore.refresh.dir, env[ReadEnv.RunnerTemp]);
@@ -45,6 +42,13 @@ export function cleanup(runner: Runner, env: Env): void {
   } catch (error) {
     runner.warning(`Cleanup skipped: ${describeError(error)}`);
   }
+}
+
+/** Removes a profile the main step wrote; one that existed before (overwrite-aws-profile) is put back. */
+function undoProfile(runner: Runner, record: ProfileRecord): void {
+  for (const warning of removeProfile(record)) runner.warning(`Profile cleanup: ${warning}`);
+  const putBack = record.previousSections.some((entry) => entry.text !== undefined);
+  runner.info(`${putBack ? 'Put back the earlier' : 'Removed'} profile ${record.profile}.`);
 }
 
 function changesCredentialsOrProfile(before: Record<string, string | null>): boolean {

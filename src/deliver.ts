@@ -2,14 +2,25 @@
  * The main step's last stage, once the gate has spoken: new credentials go out (profile, environment,
  * outputs), kept ones are confirmed, the gate's outcome is logged and set, and the summary is written.
  */
-import { type Env, ExportedEnv } from './names';
-import { profileFiles, secretsToRestore, writeProfile } from './profile/profile';
-import { profileToWrite, standInReason } from './profile/stand-in';
-import { setUpRefresh } from './refresh/setup';
+import { InputError } from './errors';
+import type { Config } from './inputs/config';
+import { onLine, type ProfileEntry } from './inputs/profiles';
+import { type Env, ExportedEnv, Input, type ProfileIssued } from './names';
+import {
+  type CheckOptions,
+  checkProfile,
+  type ProfileFiles,
+  profileFiles,
+  secretsToRestore,
+  writeProfile,
+  writeProfiles,
+} from './profile/profile';
+import { checkToWrite, profileToWrite, standInReason } from './profile/stand-in';
+import { checkRefresh, setUpRefresh } from './refresh/setup';
 import type { Restore } from './restore';
 import type { Exports } from './runner/exports';
 import type { Runner } from './runner/protocol';
-import { type Outcome, writeSummary } from './runner/summary';
+import { type Outcome, profilesReport, writeSummary } from './runner/summary';
 
 /** Where the step delivers: the runner, the environment, its exports and the record the post step undoes. */
 export interface Delivery {
@@ -19,10 +30,44 @@ export interface Delivery {
   restore: Restore;
 }
 
+/**
+ * Every profile the step will write (aws-profile's or the stand-in, and each of profiles), checked before
+ * AWS is asked for anything: the files must be writable, a profile that exists is refused unless
+ * overwrite-aws-profile, and refresh-credentials needs a place for its cache.
+ */
+export function checkWrites(config: Config, env: Env): void {
+  const files = profileFiles(env);
+  const profile = profileToWrite(config, env);
+  if (profile) checkToWrite(profile, files, env);
+  if (config.refresh) checkRefresh(env);
+  for (const entry of config.profiles ?? []) {
+    // (aws-profile's name is refused by checkCompanions; the stand-in's only now that env is known.)
+    if (entry.name === profile?.name) {
+      throw new InputError(
+        Input.Profiles,
+        `${onLine(entry.line)} names the profile this step writes for AWS_PROFILE: ${standInReason(env)}.`,
+      );
+    }
+    checkProfile(profileOptions(config, entry, files));
+  }
+}
+
+/** How one profile of profiles is written: overwrite-aws-profile applies, and a refusal names its line. */
+function profileOptions(config: Config, entry: ProfileEntry, files: ProfileFiles): CheckOptions {
+  const taken = (where: string) =>
+    new InputError(
+      Input.Profiles,
+      `${onLine(entry.line)} names profile ${JSON.stringify(entry.name)}, which already exists in ${where}; ` +
+        'set overwrite-aws-profile: true to replace it.',
+    );
+  return { name: entry.name, files, overwrite: config.overwriteProfiles, taken };
+}
+
 /** Nothing goes out when the gate holds (it failed and is required: `exported` is false). */
 export function deliver(to: Delivery, outcome: Outcome): void {
-  const { config, issued, fresh, gate } = outcome;
+  const { config, issued, fresh, gate, profiles } = outcome;
   const holds = !outcome.exported;
+  if (!holds && profiles) writeNamedProfiles(to, config, profiles);
   if (!holds && fresh) exportCredentials(to, outcome);
   if (!holds && !fresh) to.exports.kept(config, issued);
   if (gate) to.exports.gate(gate, { holds });
@@ -54,4 +99,34 @@ function exportCredentials(to: Delivery, { config, plan, issued }: Outcome): voi
   }
   if (config.outputEnvCredentials) exports.credentials(config, issued);
   exports.outputs(config, issued);
+}
+
+/** profiles without role-to-assume: the profiles are written, and said in the outputs and the summary. */
+export function deliverProfiles(
+  to: Delivery,
+  { config, operation, profiles }: { config: Config; operation: string; profiles: ProfileIssued[] },
+): void {
+  writeNamedProfiles(to, config, profiles);
+  if (config.jobSummary) writeSummary(to.runner, profilesReport(config, operation, profiles));
+}
+
+/** Each profile of profiles written (all or none), the profiles output set; AWS_PROFILE is left alone. */
+function writeNamedProfiles(to: Delivery, config: Config, profiles: ProfileIssued[]): void {
+  const { runner, env, exports, restore } = to;
+  if (runner.isSealed) return; // the step timed out: nothing is written
+  const files = profileFiles(env);
+  const entries = new Map((config.profiles ?? []).map((entry) => [entry.name, entry]));
+  const records = writeProfiles(
+    profiles.map(({ name, issued }) => {
+      const entry = entries.get(name) ?? { name, role: { name }, line: 0 };
+      return {
+        ...profileOptions(config, entry, files),
+        credentials: issued.credentials,
+        region: config.region,
+      };
+    }),
+  );
+  restore.profiles = records;
+  exports.mask(...records.flatMap(secretsToRestore));
+  exports.profiles(profiles, files.credentialsFile);
 }

@@ -7,17 +7,15 @@ import { accountsIn } from './aws/arn';
 import type { Hooks } from './aws/clients';
 import type { Io } from './aws/obtain';
 import { describeRetry } from './aws/retry';
-import { deliver } from './deliver';
+import { checkWrites, deliver, deliverProfiles } from './deliver';
 import { describeError } from './errors';
+import { planBatch, profileRoleArns } from './inputs/batch';
 import { type Config, getConfig } from './inputs/config';
 import { keysFromEnv, SECRET_INPUTS } from './inputs/env';
 import { checkAccount } from './inputs/fields';
 import { noValidCredentials, type Plan, planUnlessKept } from './inputs/plan';
 import { proxyEnvironment, proxySecrets } from './inputs/proxy';
-import { type Env, Input, type Issued } from './names';
-import { profileFiles } from './profile/profile';
-import { checkToWrite, profileToWrite } from './profile/stand-in';
-import { checkRefresh } from './refresh/setup';
+import { type Env, Input, OPERATION_API } from './names';
 import { type Restore, saveRestore } from './restore';
 import { DeadlineError, withinDeadline } from './runner/deadline';
 import { Exports } from './runner/exports';
@@ -80,20 +78,26 @@ function readInputs({ runner, env, exports }: Step): Config {
   exports.mask(...SECRET_INPUTS.map(read), ...proxySecrets(read, env));
   const config = getConfig(read, env);
   // The role's account is in what is printed before STS answers (and in any refusal).
-  if (config.maskAccountId) exports.mask(...accountsIn(config.roleArn ?? ''));
+  if (config.maskAccountId)
+    exports.mask(...accountsIn([config.roleArn, ...profileRoleArns(config)].join(' ')));
   if (config.timeoutMs === undefined) return config;
   return { ...config, retry: { ...config.retry, deadline: Date.now() + config.timeoutMs } };
 }
 
 async function act(step: Step, config: Config, plan: Plan | undefined): Promise<void> {
   const { runner, env, exports, io } = step;
-  // A profile that cannot be written is refused before AWS is asked for anything.
-  const profile = profileToWrite(config, env);
-  if (profile) checkToWrite(profile, profileFiles(env), env);
-  if (config.refresh) checkRefresh(env);
+  // A profile that cannot be written, or a role of profiles that cannot be asked for, is refused first.
+  checkWrites(config, env);
+  const batch = planBatch(config, env, plan);
   if (config.proxy) exports.applyHere(proxyEnvironment(config.proxy, env));
   if (config.unsetCurrentCredentials) exports.unsetCredentials();
   // The STS client is loaded only once the inputs are known to be good.
+  if (batch) {
+    // Every role at once, role-to-assume's included (masked as they come); all of them, or none.
+    const { main, profiles } = await (await import('./aws/profiles')).obtainBatch(config, batch, io);
+    if (main) return finish(step, { config, plan, issued: main, profiles, fresh: true });
+    return deliverProfiles(step, { config, operation: OPERATION_API[batch.kind], profiles });
+  }
   const { obtain, existingIdentity } = await import('./aws/obtain');
   if (config.useExistingCredentials) {
     const identity = await existingIdentity(config, env, io);
@@ -113,7 +117,10 @@ async function act(step: Step, config: Config, plan: Plan | undefined): Promise<
  * Credentials in hand (new ones, or valid ones already in the environment): the account check, the
  * bucket gate, then exports (new) or outputs only (kept), and the summary; or all of it handed over.
  */
-async function finish(step: Step, done: { config: Config; plan?: Plan; issued: Issued; fresh?: boolean }) {
+async function finish(
+  step: Step,
+  done: Pick<Outcome, 'config' | 'plan' | 'issued' | 'profiles'> & { fresh?: boolean },
+) {
   const { runner, env, exports, io } = step;
   const { config, issued, fresh = false } = done;
   if (config.maskAccountId) exports.mask(issued.identity.accountId);

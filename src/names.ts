@@ -30,6 +30,12 @@ export interface Issued {
   identity: Identity;
 }
 
+/** Credentials issued for one profile of the `profiles` input, by the profile's name. */
+export interface ProfileIssued {
+  name: string;
+  issued: Issued;
+}
+
 /** The session length STS gives unless asked otherwise, and a role's MaxSessionDuration unless raised. */
 export const DEFAULT_SESSION_SECONDS = 3600;
 
@@ -63,6 +69,7 @@ export enum Input {
   AwsProfile = 'aws-profile',
   OverwriteAwsProfile = 'overwrite-aws-profile',
   RefreshCredentials = 'refresh-credentials',
+  Profiles = 'profiles',
   RoleChaining = 'role-chaining',
   RoleExternalId = 'role-external-id',
   RoleSourceIdentity = 'role-source-identity',
@@ -92,6 +99,7 @@ export enum Output {
   BucketAccessible = 'bucket-accessible',
   BucketAccess = 'bucket-access',
   BucketObjectCount = 'bucket-object-count',
+  Profiles = 'profiles',
 }
 
 /** Names under which the main step hands facts to the post step. */

@@ -13,11 +13,13 @@ export interface Restore {
   profile?: ProfileRecord;
   /** refresh-credentials: the store of the profile's credential process, to be removed (refresh/store.ts). */
   refresh?: RefreshRecord | undefined;
+  /** The profiles of the profiles input, to be removed (a replaced one put back). */
+  profiles?: ProfileRecord[];
 }
 
 /** Hands the post step what it needs to undo the main step, if the main step changed anything. */
 export function saveRestore(runner: Runner, restore: Restore): void {
-  if (Object.keys(restore.env).length > 0 || restore.profile || restore.refresh)
+  if (Object.keys(restore.env).length > 0 || restore.profile || restore.refresh || restore.profiles)
     runner.saveState(State.Restore, JSON.stringify(restore));
 }
 
@@ -31,7 +33,12 @@ export function parseRestore(saved: string): Restore {
     if (!/^AWS_[A-Z_]+$/.test(name)) continue;
     clean[name] = typeof before === 'string' ? before : null;
   }
-  const { profile, refresh } = value as Restore;
+  const { profile, refresh, profiles } = value as Restore;
   const dir = typeof refresh?.dir === 'string' ? refresh.dir : undefined;
-  return { env: clean, profile, refresh: dir === undefined ? undefined : { dir } };
+  return {
+    env: clean,
+    profile: profile || undefined,
+    refresh: dir === undefined ? undefined : { dir },
+    profiles: Array.isArray(profiles) && profiles.length > 0 ? profiles : undefined,
+  };
 }

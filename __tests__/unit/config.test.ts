@@ -30,6 +30,8 @@ describe('getConfig: accepted inputs', () => {
       jobSummary: true,
       maskAccountId: false,
       profile: undefined,
+      profiles: undefined,
+      overwriteProfiles: false,
       outputEnvCredentials: true,
       refresh: false,
       roleChaining: false,

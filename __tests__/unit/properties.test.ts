@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { InputError } from '../../src/errors';
+import { planBatch } from '../../src/inputs/batch';
 import { type Config, getConfig } from '../../src/inputs/config';
 import { withEnvFallback } from '../../src/inputs/env';
 import { ROLE_DURATION, TOKEN_DURATION } from '../../src/inputs/fields';
@@ -31,7 +32,7 @@ import {
   SESSION_NAME,
   type Shape,
 } from '../../src/inputs/parse';
-import { choosePlan } from '../../src/inputs/plan';
+import { choosePlan, planUnlessKept } from '../../src/inputs/plan';
 import {
   defaultSessionTags,
   MAX_SESSION_TAGS,
@@ -655,6 +656,13 @@ const PLAUSIBLE: Record<Input, fc.Arbitrary<string>> = {
   [Input.AwsProfile]: fc.constantFrom('ci', 'default', 'with space', '[x]'),
   [Input.OverwriteAwsProfile]: fc.constantFrom('true', 'false'),
   [Input.RefreshCredentials]: fc.constantFrom('true', 'false', 'yes'),
+  [Input.Profiles]: fc.constantFrom(
+    'app = arn:aws:iam::123456789012:role/deploy',
+    '# two\nnetwork = deploy\n\napp=arn:aws:iam::210987654321:role/path/x',
+    'ci = deploy\nci = other',
+    'a = b = c',
+    'no role here',
+  ),
   [Input.RoleChaining]: fc.constantFrom('true', 'false'),
   [Input.RoleExternalId]: fc.stringMatching(/^[\w+=,.@:/-]{1,30}$/),
   [Input.RoleSourceIdentity]: fc.oneof(
@@ -730,6 +738,10 @@ describe('getConfig and choosePlan: any inputs give a Config/Plan or an InputErr
         expect(plan.value.kind).toMatch(
           /^(assume-role|assume-role-with-web-identity|static-keys|get-session-token|get-federation-token)$/,
         );
+      // With profiles: every role in one batch, or an InputError before any request.
+      const batch = attempt(() => planBatch(out.value, env, planUnlessKept(out.value, env)));
+      const roles = out.value.profiles?.length ?? 0;
+      if (batch.ok && roles > 0) expect(batch.value?.targets.length).toBeGreaterThanOrEqual(roles);
     }
     return out;
   };
@@ -776,7 +788,7 @@ describe('getConfig and choosePlan: any inputs give a Config/Plan or an InputErr
     );
   });
 
-  test('withEnvFallback: an input given wins; secrets, aws-profile and the proxy pair never come from the env', () => {
+  test('withEnvFallback: an input given wins; secrets, aws-profile, profiles and the proxy pair never come from the env', () => {
     run(
       fc.property(fc.constantFrom(...ALL_INPUTS), anyString(), anyString(), (input, given, fromEnv) => {
         const envName = input.toUpperCase().replace(/-/g, '_');
@@ -786,6 +798,7 @@ describe('getConfig and choosePlan: any inputs give a Config/Plan or an InputErr
           Input.AwsSecretAccessKey,
           Input.AwsSessionToken,
           Input.AwsProfile,
+          Input.Profiles,
           Input.HttpProxy,
           Input.NoProxy,
         ];

@@ -6,7 +6,7 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
 import type { Config } from '../inputs/config';
 import { keysFromEnv } from '../inputs/env';
-import type { Plan } from '../inputs/plan';
+import type { Plan, Signer, TokenSource } from '../inputs/plan';
 import { type Credentials, type Env, type Identity, type Issued, StsOperation } from '../names';
 import { AwsCallError } from './classify';
 import { createStsClient } from './clients';
@@ -42,66 +42,22 @@ export type { Io };
 export const PLAIN_SECRET_ATTEMPTS = 30;
 
 export async function obtain(config: Config, plan: Plan, io: Io): Promise<Issued> {
-  const policy: SessionPolicy = {
-    policy: config.sessionPolicy,
-    policyArns: config.managedPolicyArns,
-  };
-  const session = { sessionName: config.sessionName, durationSeconds: config.durationSeconds, ...policy };
-
   switch (plan.kind) {
     case StsOperation.AssumeRole: {
-      const signer =
-        plan.signer?.from === 'profile' ? await keysOfProfile(plan.signer.profile, io) : plan.signer?.keys;
-      const call: Call = { config, io, signer };
+      const call: Call = { config, io, signer: await signingKeys(plan.signer, io) };
       return withSts(call, async (sts) => {
         if (plan.signer === undefined) await requireAmbientCredentials(sts, plan.role);
         // A duration over the role's limit is STS's to refuse, in this same request (and then explained):
         // asking IAM first would cost every long session a round trip, and IAM is often not readable.
-        const roleArn = await resolveRole(sts, plan.role);
-        const request: RoleRequest = {
-          ...session,
-          roleArn,
-          externalId: config.externalId,
-          sourceIdentity: config.sourceIdentity,
-          ...config.tagging,
-        };
-        try {
-          return await untilPlain(config, io, () => assumeRoleTagged(sts, request));
-        } catch (error) {
-          throw await explainRoleFailure(call, { roleArn, sts, error });
-        }
+        return assumeOne(call, sts, await resolveRole(sts, plan.role));
       });
     }
 
     case StsOperation.AssumeRoleWithWebIdentity: {
-      const source = plan.token;
-      const token = await getWebIdentityToken(source, io.fetchIdToken ?? githubIdToken);
-      io.mask(token);
-      const claims = decodeJwtClaims(token);
-      if (claims) io.group('Web identity token claims', loggableClaims(claims));
+      const token = await webIdentityToken(plan.token, io);
       return withSts({ config, io, signer: undefined }, async (sts) => {
-        if (source.kind === 'github-oidc') {
-          refreshTokenPerAttempt(sts, token, async () => {
-            const fresh = await getWebIdentityToken(source, io.fetchIdToken ?? githubIdToken);
-            io.mask(fresh);
-            return fresh;
-          });
-        }
-        try {
-          const request = { ...session, roleArn: plan.roleArn, webIdentityToken: token };
-          return await untilPlain(config, io, () => assumeRoleWithWebIdentity(sts, request));
-        } catch (error) {
-          if (!(error instanceof AwsCallError)) throw error;
-          if (error.detail.kind === 'denied') {
-            const message = explainWebIdentityDenied(plan.roleArn, claims, error.detail.message);
-            throw new AwsCallError(error.operation, error.detail, message);
-          }
-          if (isDurationRefusal(error.detail.message)) {
-            const message = explainDurationTooLong(plan.roleArn, config.durationSeconds, undefined);
-            throw new AwsCallError(error.operation, error.detail, message);
-          }
-          throw error;
-        }
+        token.renewIn(sts);
+        return assumeWithToken({ config, io, sts, token, roleArn: plan.roleArn });
       });
     }
 
@@ -121,12 +77,69 @@ export async function obtain(config: Config, plan: Plan, io: Io): Promise<Issued
         return issued;
       });
 
-    case StsOperation.GetFederationToken:
+    case StsOperation.GetFederationToken: {
+      const request = { name: plan.name, durationSeconds: config.durationSeconds, ...policyOf(config) };
       return withSts({ config, io, signer: plan.signer }, (sts) =>
-        untilPlain(config, io, () =>
-          getFederationToken(sts, { name: plan.name, durationSeconds: config.durationSeconds, ...policy }),
-        ),
+        untilPlain(config, io, () => getFederationToken(sts, request)),
       );
+    }
+  }
+}
+
+function policyOf(config: Config): SessionPolicy {
+  return { policy: config.sessionPolicy, policyArns: config.managedPolicyArns };
+}
+
+/** The settings every role session is asked for with. */
+function sessionOf(config: Config) {
+  return { sessionName: config.sessionName, durationSeconds: config.durationSeconds, ...policyOf(config) };
+}
+
+/** The keys a plan's signer names: given, from the environment, or read from AWS_PROFILE's profile. */
+export async function signingKeys(signer: Signer, io: Io): Promise<Credentials | undefined> {
+  return signer?.from === 'profile' ? keysOfProfile(signer.profile, io) : signer?.keys;
+}
+
+/** AssumeRole of one role, signed as the client is; a refusal is explained (see role.ts). */
+export async function assumeOne(call: Call, sts: STSClient, roleArn: string): Promise<Issued> {
+  const { config, io } = call;
+  const request: RoleRequest = {
+    ...sessionOf(config),
+    roleArn,
+    externalId: config.externalId,
+    sourceIdentity: config.sourceIdentity,
+    ...config.tagging,
+  };
+  try {
+    return await untilPlain(config, io, () => assumeRoleTagged(sts, request));
+  } catch (error) {
+    throw await explainRoleFailure(call, { roleArn, sts, error });
+  }
+}
+
+/** AssumeRoleWithWebIdentity of one role with the step's token; a refusal is explained. */
+export async function assumeWithToken(request: {
+  config: Config;
+  io: Io;
+  sts: STSClient;
+  token: WebToken;
+  roleArn: string;
+}): Promise<Issued> {
+  const { config, io, sts, token, roleArn } = request;
+  try {
+    const asked = { ...sessionOf(config), roleArn, webIdentityToken: token.first };
+    return await untilPlain(config, io, () => assumeRoleWithWebIdentity(sts, asked));
+  } catch (error) {
+    if (!(error instanceof AwsCallError)) throw error;
+    if (error.detail.kind === 'denied') {
+      const message = explainWebIdentityDenied(roleArn, token.claims, error.detail.message);
+      throw new AwsCallError(error.operation, error.detail, message);
+    }
+    if (isDurationRefusal(error.detail.message)) {
+      const message = explainDurationTooLong(roleArn, config.durationSeconds, undefined);
+      throw new AwsCallError(error.operation, error.detail, message);
+    }
+    throw error;
   }
 }
 
@@ -144,7 +157,7 @@ export async function existingIdentity(config: Config, env: Env, io: Io): Promis
   }
 }
 
-async function withSts<T>(call: Call, use: (sts: STSClient) => Promise<T>): Promise<T> {
+export async function withSts<T>(call: Call, use: (sts: STSClient) => Promise<T>): Promise<T> {
   const sts = createStsClient(call.config, call.signer, call.io.hooks);
   try {
     return await use(sts);
@@ -153,22 +166,75 @@ async function withSts<T>(call: Call, use: (sts: STSClient) => Promise<T>): Prom
   }
 }
 
-/**
- * With GitHub OIDC, every attempt (retries included) checks the token it is about to send; one close to
- * expiry is replaced by a fresh one. Runs after the SDK's retry middleware, so once per attempt.
- */
-function refreshTokenPerAttempt(sts: STSClient, first: string, fetchFresh: () => Promise<string>): void {
+/** The step's web identity token: the first one, its claims, and what renews it for a client's requests. */
+export interface WebToken {
+  first: string;
+  claims: Record<string, unknown> | undefined;
+  /** With GitHub OIDC, every attempt of the client's requests gets a token that is not about to expire. */
+  renewIn(sts: STSClient): void;
+}
+
+/** Gets the token once (masked, its claims logged) for every role of the step. */
+export async function webIdentityToken(source: TokenSource, io: Io): Promise<WebToken> {
+  const fetchToken = async () => {
+    const token = await getWebIdentityToken(source, io.fetchIdToken ?? githubIdToken);
+    io.mask(token);
+    return token;
+  };
+  const first = await fetchToken();
+  const claims = decodeJwtClaims(first);
+  if (claims) io.group('Web identity token claims', loggableClaims(claims));
   let current = first;
+  let renewing: Promise<string> | undefined;
+  // One renewal at a time, shared by every request that finds the token about to expire.
+  const fresh = () => {
+    renewing ??= fetchToken().then(
+      (token) => {
+        current = token;
+        renewing = undefined;
+        return token;
+      },
+      (error: unknown) => {
+        renewing = undefined;
+        throw error;
+      },
+    );
+    return renewing;
+  };
+  const sent = new Set([first]);
+  return {
+    first,
+    claims,
+    renewIn: (sts) => {
+      if (source.kind !== 'github-oidc') return;
+      renewPerAttempt(sts, async (body) => {
+        const used = [...sent].find((token) => body.includes(token));
+        if (used === undefined || !expiresSoon(used)) return undefined;
+        const next = expiresSoon(current) ? await fresh() : current;
+        sent.add(next);
+        return { used, next };
+      });
+    },
+  };
+}
+
+/**
+ * Every attempt (retries included) of the client's requests checks the token it is about to send; one close
+ * to expiry is replaced by a fresh one. Runs after the SDK's retry middleware, so once per attempt.
+ */
+function renewPerAttempt(
+  sts: STSClient,
+  replacement: (body: string) => Promise<{ used: string; next: string } | undefined>,
+): void {
   sts.middlewareStack.addRelativeTo(
     (next: FinalizeHandler<object, MetadataBearer>) => async (args: FinalizeHandlerArguments<object>) => {
       const request = args.request as { body?: unknown; headers?: Record<string, string> };
-      if (typeof request.body === 'string' && request.body.includes(current) && expiresSoon(current)) {
-        const fresh = await fetchFresh();
+      const swap = typeof request.body === 'string' ? await replacement(request.body) : undefined;
+      if (swap !== undefined) {
         // JWTs use only URL-safe characters, so the form-encoded body holds the token as is.
-        request.body = request.body.replace(current, fresh);
+        request.body = (request.body as string).replace(swap.used, swap.next);
         if (request.headers)
           request.headers['content-length'] = String(Buffer.byteLength(request.body as string));
-        current = fresh;
       }
       return next(args);
     },

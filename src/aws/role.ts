@@ -5,7 +5,7 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import { InputError } from '../errors';
 import type { Config } from '../inputs/config';
-import { noSignerMessage, type RoleRef } from '../inputs/plan';
+import { noSignerForProfiles, noSignerMessage, type RoleRef } from '../inputs/plan';
 import { essentialTags } from '../inputs/tags';
 import { type Credentials, Input, type Issued } from '../names';
 import { roleArnIn, sameAccount } from './arn';
@@ -43,11 +43,15 @@ export interface Call {
   signer: Credentials | undefined;
 }
 
-/** With no keys and no OIDC, the SDK's default chain must find something — or the step fails at once. */
-export async function requireAmbientCredentials(sts: STSClient, role: RoleRef): Promise<void> {
+/**
+ * With no keys and no OIDC, the SDK's default chain must find something — or the step fails at once.
+ * `role`: role-to-assume; undefined for the roles of profiles alone.
+ */
+export async function requireAmbientCredentials(sts: STSClient, role: RoleRef | undefined): Promise<void> {
   try {
     await sts.config.credentials();
   } catch {
+    if (role === undefined) throw new InputError(Input.Profiles, noSignerForProfiles());
     throw new InputError(Input.RoleToAssume, noSignerMessage('arn' in role ? role.arn : role.name));
   }
 }

@@ -29,6 +29,11 @@ export const REFUSED_INPUTS: ReadonlyMap<string, string> = new Map([
     'writes a profile whose credential process the action removes again in its post step, and a terminal has ' +
       'no post step: use --json as the credential_process of a profile of your own',
   ],
+  [
+    Input.Profiles,
+    'writes named profiles that the action removes again in its post step, and a terminal has no post step: ' +
+      'run the command once for each role, with --json as the credential_process of a profile of your own',
+  ],
 ]);
 
 /** Inputs that say where a workflow step's results go: checked as the action checks them, then unused. */

@@ -130,7 +130,12 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'overwrite-aws-profile',
     description:
-      'Replace aws-profile if it already exists in those files. Default false (an existing profile is refused).',
+      'Replace aws-profile, or a profile of profiles, if it already exists in those files. Default false (an existing profile is refused).',
+  },
+  {
+    name: 'profiles',
+    description:
+      'Several roles in one step, each written as a named profile of the shared AWS files: one NAME = ROLE a line (the role as an ARN, or a name where keys sign), blank lines and # comments allowed, at most 10. Every role is obtained with the same signer and settings, at once (with GitHub OIDC one token serves them all); if any is refused, none is written. Without role-to-assume nothing is exported to AWS_* variables and AWS_PROFILE is not set. Default none.',
   },
   {
     name: 'refresh-credentials',
@@ -140,7 +145,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'output-env-credentials',
     description:
-      'Export the credentials and region as AWS_* environment variables. Default true, or false when aws-profile is set.',
+      'Export the credentials and region as AWS_* environment variables. Default true, or false when aws-profile is set or profiles is given without role-to-assume.',
   },
   {
     name: 'role-chaining',

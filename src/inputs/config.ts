@@ -42,6 +42,7 @@ import {
   ROLE_NAME,
   SESSION_NAME,
 } from './parse';
+import { checkCompanions, type ProfileEntry, parseProfiles } from './profiles';
 import { type ProxySettings, readProxy } from './proxy';
 
 /** role-session-name unless given. */
@@ -82,7 +83,11 @@ export interface Config {
   roleName?: string;
   /** Write the credentials to this profile of the shared AWS files. */
   profile?: { name: string; overwrite: boolean };
-  /** Export credentials and region to the env; default true, false with a profile. */
+  /** More roles, each written as a named profile (see profiles.ts). */
+  profiles?: ProfileEntry[];
+  /** overwrite-aws-profile, as it applies to each of profiles: replace one that exists. */
+  overwriteProfiles: boolean;
+  /** Export credentials and region to the env; default true, false with a profile or with profiles alone. */
   outputEnvCredentials: boolean;
   /**
    * refresh-credentials: the profile (`profile`, always set then) renews itself through credential_process;
@@ -130,7 +135,9 @@ export interface Config {
 export function getConfig(readInput: InputReader, env: Env): Config {
   const sources: Sources = new Map();
   try {
-    return readConfig({ read: withEnvFallback(readInput, env, sources), env, sources });
+    const config = readConfig({ read: withEnvFallback(readInput, env, sources), env, sources });
+    checkCompanions(config);
+    return config;
   } catch (error) {
     const variable = error instanceof InputError ? sources.get(error.input) : undefined;
     throw variable === undefined || !(error instanceof InputError) ? error : error.takenFrom(variable);
@@ -160,8 +167,12 @@ function readConfig(reading: Reading): Config {
       ? undefined
       : parsePattern(Input.RoleToAssume, roleRaw, { ...ROLE_ARN, form: `${ROLE_ARN.form}, or a role name` });
   const refresh = parseBoolean(Input.RefreshCredentials, read(Input.RefreshCredentials), false);
-  const profileRaw = read(Input.AwsProfile) || (refresh ? DEFAULT_REFRESH_PROFILE : '');
+  const profiles = optional(read(Input.Profiles), parseProfiles);
+  const profilesAlone = profiles !== undefined && roleRaw === '';
+  // refresh-credentials writes role-to-assume's credentials as a profile; with profiles alone there are none.
+  const profileRaw = read(Input.AwsProfile) || (refresh && !profilesAlone ? DEFAULT_REFRESH_PROFILE : '');
   const profile = profileRaw === '' ? undefined : parseProfileName(profileRaw);
+  const overwrite = parseBoolean(Input.OverwriteAwsProfile, read(Input.OverwriteAwsProfile), false);
 
   const tokenFileRaw = read(Input.WebIdentityTokenFile);
   const endpointRaw = inputOrEnv(reading, Input.StsEndpoint, [ReadEnv.EndpointUrlSts, ReadEnv.EndpointUrl]);
@@ -196,14 +207,11 @@ function readConfig(reading: Reading): Config {
     s3Endpoint: optional(s3EndpointRaw, (raw) => parseEndpoint(Input.S3Endpoint, raw)),
     jobSummary: parseBoolean(Input.JobSummary, read(Input.JobSummary), true),
     maskAccountId: parseBoolean(Input.MaskAwsAccountId, read(Input.MaskAwsAccountId), false),
-    profile:
-      profile === undefined
-        ? undefined
-        : {
-            name: profile,
-            overwrite: parseBoolean(Input.OverwriteAwsProfile, read(Input.OverwriteAwsProfile), false),
-          },
-    outputEnvCredentials: readOutputEnv(read, { profiled: profile !== undefined, refresh }),
+    profile: profile === undefined ? undefined : { name: profile, overwrite },
+    profiles,
+    overwriteProfiles: overwrite,
+    // With profiles alone there are no credentials for the env (nor for a profile of their own).
+    outputEnvCredentials: readOutputEnv(read, { profiled: profile !== undefined || profilesAlone, refresh }),
     refresh,
     roleChaining: parseBoolean(Input.RoleChaining, read(Input.RoleChaining), false),
     externalId: optional(read(Input.RoleExternalId), (raw) =>

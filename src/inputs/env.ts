@@ -21,12 +21,13 @@ export interface Reading {
 export const SECRET_INPUTS = [Input.AwsAccessKeyId, Input.AwsSecretAccessKey, Input.AwsSessionToken] as const;
 
 /**
- * Inputs never taken from a variable named after them: secrets, the profile (AWS_PROFILE means something
- * else), and the proxy pair, whose variables readProxy reads the way proxy-from-env does.
+ * Inputs never taken from a variable named after them: secrets, the profile and profiles (AWS_PROFILE means
+ * something else, and PROFILES may mean anything), and the proxy pair, whose variables readProxy reads the way proxy-from-env does.
  */
 const NO_ENV_FALLBACK: ReadonlySet<string> = new Set([
   ...SECRET_INPUTS,
   Input.AwsProfile,
+  Input.Profiles,
   Input.HttpProxy,
   Input.NoProxy,
 ]);

@@ -189,13 +189,14 @@ export const AUDIENCE: Shape = {
 };
 
 /** 1 to 64 characters, none of them whitespace, control characters, brackets or slashes. */
-const PROFILE_NAME = /^[^\s\p{Cc}[\]/\\]{1,64}$/u;
-const PROFILE_NAME_FORM = '1 to 64 characters without whitespace, brackets or slashes, e.g. ci-deploy';
+export const PROFILE_NAME: Shape = {
+  pattern: /^[^\s\p{Cc}[\]/\\]{1,64}$/u,
+  form: '1 to 64 characters without whitespace, brackets or slashes, e.g. ci-deploy',
+};
 
 /** A profile name as the section headers of both shared files can hold it; an InputError otherwise. */
 export function parseProfileName(raw: string): string {
-  if (!PROFILE_NAME.test(raw)) throw InputError.invalid(Input.AwsProfile, raw, PROFILE_NAME_FORM);
-  return raw;
+  return parsePattern(Input.AwsProfile, raw, PROFILE_NAME);
 }
 
 /** STS's SourceIdentity: the characters of a session name, so no brackets (as in dependabot[bot]). */

@@ -36,21 +36,30 @@ export type Plan =
   /** GetFederationToken for a named federated user, signed like session-token. */
   | { kind: StsOperation.GetFederationToken; name: string; signer?: Credentials };
 
+/** What to add when roles have nothing to sign with: the ways a role can be assumed. */
+const SIGNERS =
+  'Add `permissions: id-token: write` to the job so GitHub OIDC can be used, or pass aws-access-key-id and ' +
+  "aws-secret-access-key, or web-identity-token-file, or have credentials where the AWS SDK's default chain " +
+  'finds them (AWS_* variables, AWS_PROFILE, ~/.aws, SSO).';
+
 /** Said when a role has nothing to sign with: not even the SDK's default chain found credentials. */
 export function noSignerMessage(role: string): string {
-  return (
-    `Input 'role-to-assume' (${role}) cannot be assumed: there is no way to sign the request. ` +
-    'Add `permissions: id-token: write` to the job so GitHub OIDC can be used, or pass aws-access-key-id and ' +
-    "aws-secret-access-key, or web-identity-token-file, or have credentials where the AWS SDK's default chain " +
-    'finds them (AWS_* variables, AWS_PROFILE, ~/.aws, SSO).'
-  );
+  return `Input 'role-to-assume' (${role}) cannot be assumed: there is no way to sign the request. ${SIGNERS}`;
+}
+
+/** The same, for the roles of the profiles input. */
+export function noSignerForProfiles(): string {
+  return `Input 'profiles' names roles that cannot be assumed: there is no way to sign the requests. ${SIGNERS}`;
 }
 
 /**
  * The plan; or, when use-existing-credentials is set and nothing is given to get new credentials with (no
- * role, no keys), undefined: valid credentials in the environment need none. See noValidCredentials.
+ * role, no keys), undefined: valid credentials in the environment need none (see noValidCredentials); or,
+ * with profiles and no role-to-assume, undefined: the profiles are all there is (see profiles.ts).
  */
 export function planUnlessKept(config: Config, env: Env): Plan | undefined {
+  // profiles alone: every role is planned by planProfiles, and nothing else is obtained.
+  if (config.profiles !== undefined && roleRef(config) === undefined) return undefined;
   const nothingGiven =
     config.operation === StsOperation.Auto &&
     config.roleArn === undefined &&
@@ -80,7 +89,6 @@ export function choosePlan(config: Config, env: Env): Plan {
 function planFor(config: Config, env: Env): Plan {
   const { keys, operation } = config;
   const role = roleRef(config);
-  const oidcAvailable = Boolean(env[ReadEnv.OidcRequestUrl]) && !config.forceSkipOidc;
 
   switch (operation) {
     case StsOperation.AssumeRole:
@@ -114,7 +122,7 @@ function planFor(config: Config, env: Env): Plan {
       if (role === undefined) {
         throw InputError.missing(Input.RoleToAssume, 'sts-operation is assume-role-with-web-identity');
       }
-      return webIdentity(config, role, { oidcAvailable });
+      return webIdentity(config, env, role);
 
     default: {
       if (role === undefined) {
@@ -130,14 +138,9 @@ function planFor(config: Config, env: Env): Plan {
           'nothing to do: give role-to-assume, or aws-access-key-id and aws-secret-access-key to export as they are',
         );
       }
-      if (keys !== undefined || config.roleChaining) {
-        return { kind: StsOperation.AssumeRole, role, signer: signerFor(config, env) };
-      }
-      if (config.webIdentityTokenFile !== undefined || oidcAvailable) {
-        return webIdentity(config, role, { oidcAvailable });
-      }
-      // Self-hosted runners: env variables, AWS_PROFILE, container or instance credentials.
-      return { kind: StsOperation.AssumeRole, role, signer: undefined };
+      if (roleOperation(config, env) === StsOperation.AssumeRoleWithWebIdentity)
+        return webIdentity(config, env, role);
+      return { kind: StsOperation.AssumeRole, role, signer: signerFor(config, env) };
     }
   }
 }
@@ -204,7 +207,38 @@ function notRenewed(operation: StsOperation): InputError {
   );
 }
 
-function roleRef(config: Config): RoleRef | undefined {
+/** Whether GitHub's OIDC token service is offered to this step, and may be used. */
+function oidcOffered(config: Config, env: Env): boolean {
+  return Boolean(env[ReadEnv.OidcRequestUrl]) && !config.forceSkipOidc;
+}
+
+/**
+ * The operation that assumes a role, whichever role it is: the one sts-operation names, or (auto) AssumeRole
+ * signed with the keys given or, with role-chaining, those of an earlier step; else a web identity from a
+ * token file or GitHub OIDC; else AssumeRole signed by the SDK's default chain (self-hosted runners:
+ * variables, AWS_PROFILE, container or instance credentials). For role operations only.
+ */
+export function roleOperation(config: Config, env: Env): RoleOperation {
+  const { operation } = config;
+  if (operation === StsOperation.AssumeRole || operation === StsOperation.AssumeRoleWithWebIdentity)
+    return operation;
+  if (config.keys !== undefined || config.roleChaining) return StsOperation.AssumeRole;
+  if (config.webIdentityTokenFile !== undefined || oidcOffered(config, env))
+    return StsOperation.AssumeRoleWithWebIdentity;
+  return StsOperation.AssumeRole;
+}
+
+/** The operations that assume a role. */
+export type RoleOperation = StsOperation.AssumeRole | StsOperation.AssumeRoleWithWebIdentity;
+
+/** Where a web identity token comes from: the token file given, else GitHub OIDC when offered; else none. */
+export function tokenSource(config: Config, env: Env): TokenSource | undefined {
+  if (config.webIdentityTokenFile !== undefined) return { kind: 'file', path: config.webIdentityTokenFile };
+  if (oidcOffered(config, env)) return { kind: 'github-oidc', audience: checkAudience(config.audience) };
+  return undefined;
+}
+
+export function roleRef(config: Config): RoleRef | undefined {
   if (config.roleArn !== undefined) return { arn: config.roleArn };
   if (config.roleName !== undefined) return { name: config.roleName };
   return undefined;
@@ -215,7 +249,7 @@ function roleRef(config: Config): RoleRef | undefined {
  * as the profile AWS_PROFILE names (read alone: a profile that gives nothing is an error, not a fall back to
  * whatever else the SDK's default chain would find).
  */
-function signerFor(config: Config, env: Env): Signer {
+export function signerFor(config: Config, env: Env): Signer {
   if (config.keys !== undefined) return { from: 'inputs', keys: config.keys };
   if (!config.roleChaining) return undefined;
   const keys = keysFromEnv(env);
@@ -229,7 +263,7 @@ function signerFor(config: Config, env: Env): Signer {
   );
 }
 
-function webIdentity(config: Config, role: RoleRef, { oidcAvailable }: { oidcAvailable: boolean }): Plan {
+function webIdentity(config: Config, env: Env, role: RoleRef): Plan {
   if (!('arn' in role)) {
     throw new InputError(
       Input.RoleToAssume,
@@ -238,28 +272,16 @@ function webIdentity(config: Config, role: RoleRef, { oidcAvailable }: { oidcAva
     );
   }
   if (config.sourceIdentity !== undefined) throw sourceIdentityWithWebIdentity(role.arn);
-  if (config.webIdentityTokenFile !== undefined) {
-    return {
-      kind: StsOperation.AssumeRoleWithWebIdentity,
-      roleArn: role.arn,
-      token: { kind: 'file', path: config.webIdentityTokenFile },
-    };
-  }
-  if (oidcAvailable) {
-    return {
-      kind: StsOperation.AssumeRoleWithWebIdentity,
-      roleArn: role.arn,
-      token: { kind: 'github-oidc', audience: checkAudience(config.audience) },
-    };
-  }
-  throw new InputError(Input.RoleToAssume, noSignerMessage(role.arn));
+  const token = tokenSource(config, env);
+  if (token === undefined) throw new InputError(Input.RoleToAssume, noSignerMessage(role.arn));
+  return { kind: StsOperation.AssumeRoleWithWebIdentity, roleArn: role.arn, token };
 }
 
 /**
  * AssumeRoleWithWebIdentity has no SourceIdentity parameter: STS takes a web identity session's source
  * identity only from the token's https://aws.amazon.com/source_identity claim, set by the identity provider.
  */
-function sourceIdentityWithWebIdentity(roleArn: string): InputError {
+export function sourceIdentityWithWebIdentity(roleArn: string): InputError {
   return new InputError(
     Input.RoleSourceIdentity,
     `Input 'role-source-identity' cannot be sent to assume ${roleArn} with a web identity: AssumeRoleWithWebIdentity ` +

@@ -5,13 +5,13 @@
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { InputError } from '../errors';
+import { describeError, InputError } from '../errors';
 import { type Credentials, type Env, Input } from '../names';
 import { joinedClaim, writeClaim } from './claims';
 import { ensureDir, readIfExists, uniqueSuffix, writeAtomically } from './files';
 import { lockFiles } from './lock';
 import type { ProfileFiles, ProfileRecord } from './record';
-import { removeDirs, undoChanges } from './remove';
+import { removeDirs, removeProfile, undoChanges } from './remove';
 import { configSectionName, credentialLines, findSection, putSection, secretValues } from './sections';
 
 export type { PreviousSection, ProfileFiles, ProfileRecord } from './record';
@@ -28,6 +28,8 @@ export interface WriteProfileOptions {
   region?: string;
   /** Replace the profile when it already exists; otherwise that is an InputError. */
   overwrite: boolean;
+  /** The error when the profile exists (and not overwrite), given the files it is in; absent: aws-profile's. */
+  taken?: ((where: string) => Error) | undefined;
 }
 
 /** Paths honouring AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE, else ~/.aws/credentials and ~/.aws/config. */
@@ -41,12 +43,15 @@ export function profileFiles(env: Env): ProfileFiles {
   };
 }
 
+/** What checkProfile checks: a profile's name, the files, overwrite; and the error for a profile that exists. */
+export type CheckOptions = Pick<WriteProfileOptions, 'name' | 'files' | 'overwrite' | 'taken'>;
+
 /**
  * The checks writeProfile makes before it writes, on their own, so a profile that cannot be written is
  * refused before AWS is asked for anything: the files must differ, be no symbolic links, and not hold the
  * profile already unless overwrite. Returns what each file holds now (undefined: it does not exist).
  */
-export function checkProfile(options: Pick<WriteProfileOptions, 'name' | 'files' | 'overwrite'>): {
+export function checkProfile(options: CheckOptions): {
   credentials: string | undefined;
   config: string | undefined;
 } {
@@ -62,6 +67,7 @@ export function checkProfile(options: Pick<WriteProfileOptions, 'name' | 'files'
   ].filter((t) => t.before !== undefined && findSection(t.before, t.section) !== undefined);
   if (taken.length > 0 && !overwrite) {
     const where = taken.map((t) => t.file).join(' and ');
+    if (options.taken) throw options.taken(where);
     throw new InputError(
       Input.AwsProfile,
       `Input '${Input.AwsProfile}': profile "${profile}" already exists in ${where}; set ${Input.OverwriteAwsProfile}: true to replace it.`,
@@ -103,6 +109,24 @@ export function writeProfile(options: WriteProfileOptions): ProfileRecord {
   }
   unlock();
   return record;
+}
+
+/**
+ * Writes several profiles as writeProfile writes each. All or nothing: when one cannot be written, those
+ * written before it are removed again, and its error is thrown (with what could not be undone, if anything).
+ */
+export function writeProfiles(list: WriteProfileOptions[]): ProfileRecord[] {
+  const records: ProfileRecord[] = [];
+  try {
+    for (const options of list) records.push(writeProfile(options));
+  } catch (error) {
+    const left = records.reverse().flatMap((record) => removeProfile(record));
+    if (left.length === 0) throw error;
+    throw new Error(
+      `${describeError(error)} The profiles written before it could not all be removed again: ${left.join('; ')}`,
+    );
+  }
+  return records;
 }
 
 /** writeProfile's read, check and write, with both files locked. */

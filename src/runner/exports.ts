@@ -11,6 +11,7 @@ import {
   type GateResult,
   type Issued,
   Output,
+  type ProfileIssued,
   type Proof,
 } from '../names';
 import { visible } from '../text';
@@ -127,6 +128,22 @@ export class Exports {
     const until = expiresAt === undefined ? 'long-term keys, no expiry' : `valid until ${expiresAt}`;
     const where = config.outputEnvCredentials ? 'exported' : 'ready (not exported to the environment)';
     this.runner.info(`Credentials for ${identity.arn} in ${config.region} ${where} (${until}).`);
+  }
+
+  /**
+   * The profiles output, JSON: each profile's name -> whose its credentials are and until when; and a log
+   * line for each profile, written to `file`.
+   */
+  profiles(list: ProfileIssued[], file: string): void {
+    const described = list.map(({ name, issued: { identity, credentials } }) => {
+      const expiration = credentials.expiration?.toISOString() ?? '';
+      return [name, { arn: identity.arn, 'account-id': identity.accountId, expiration }] as const;
+    });
+    this.runner.setOutput(Output.Profiles, JSON.stringify(Object.fromEntries(described)));
+    for (const [name, { arn, expiration }] of described) {
+      const until = expiration === '' ? 'long-term keys, no expiry' : `valid until ${expiration}`;
+      this.runner.info(`Profile ${name} written to ${file}: ${arn} (${until}).`);
+    }
   }
 
   /** use-existing-credentials, when they are valid: nothing exported; the identity outputs are set. */

@@ -14,16 +14,18 @@ import {
   type GateResult,
   type Issued,
   OPERATION_API,
+  type ProfileIssued,
   StsOperation,
 } from '../names';
-import { visible } from '../text';
+import { cell, code } from './markdown';
 import type { Runner } from './protocol';
 
 export interface Report {
   /** The STS operation (or "keys as given") that produced the credentials. */
   operation: string;
-  identityArn: string;
-  accountId: string;
+  /** Whose the credentials are; absent with profiles alone (each profile says whose it is). */
+  identityArn?: string;
+  accountId?: string;
   /** Replace the account id with *** wherever it appears. */
   maskAccount: boolean;
   region: string;
@@ -35,7 +37,17 @@ export interface Report {
   gate?: GateResult;
   /** Where later steps find the credentials: e.g. ['environment', 'profile ci']; empty when nowhere. */
   exportedTo: string[];
+  /** The profiles of the profiles input, written (or, when not exported, obtained). */
+  profiles?: ProfileRow[];
   now: Date;
+}
+
+/** A profile as the summary shows it. */
+export interface ProfileRow {
+  name: string;
+  identityArn: string;
+  accountId: string;
+  expiration?: Date;
 }
 
 /** What the step did, for the summary: credentials new (`fresh`) or kept, and whether they went out. */
@@ -50,19 +62,22 @@ export interface Outcome {
   /** New credentials; false for valid ones kept from the environment (use-existing-credentials). */
   fresh: boolean;
   env: Env;
+  /** The profiles of the profiles input, obtained with role-to-assume (written when exported). */
+  profiles?: ProfileIssued[];
 }
 
 /** Appends the job summary; a summary that cannot be written is a warning, never a failure. */
-export function writeSummary(runner: Runner, outcome: Outcome): void {
+export function writeSummary(runner: Runner, outcome: Outcome | Report): void {
   try {
-    runner.appendSummary(renderSummary(reportOf(outcome)));
+    runner.appendSummary(renderSummary('config' in outcome ? reportOf(outcome) : outcome));
   } catch (error) {
     runner.warning(`Could not write the job summary: ${describeError(error)}`);
   }
 }
 
 /** The summary's facts from what the step did. */
-export function reportOf({ config, plan, issued, gate, exported, fresh, env }: Outcome): Report {
+export function reportOf(outcome: Outcome): Report {
+  const { config, plan, issued, gate, exported, fresh, env, profiles } = outcome;
   const exportedTo = !exported
     ? []
     : !fresh
@@ -72,6 +87,7 @@ export function reportOf({ config, plan, issued, gate, exported, fresh, env }: O
           ...(config.profile
             ? [`profile ${config.profile.name}${config.refresh ? ' (renews itself)' : ''}`]
             : []),
+          ...(profiles ? [profilesExported(profiles)] : []),
           ...(config.outputCredentials ? ['step outputs'] : []),
         ];
   const roleSession =
@@ -95,7 +111,38 @@ export function reportOf({ config, plan, issued, gate, exported, fresh, env }: O
       (!fresh && issued.credentials.sessionToken ? keptExpiry(env) : undefined),
     gate,
     exportedTo,
+    profiles: profiles?.map(profileRow),
     now: new Date(),
+  };
+}
+
+/**
+ * The summary's facts with profiles alone: how they were obtained and where they went; each profile says
+ * whose it is.
+ */
+export function profilesReport(config: Config, operation: string, profiles: ProfileIssued[]): Report {
+  return {
+    operation,
+    maskAccount: config.maskAccountId,
+    region: config.region,
+    sessionName: config.sessionName,
+    exportedTo: [profilesExported(profiles)],
+    profiles: profiles.map(profileRow),
+    now: new Date(),
+  };
+}
+
+function profilesExported(profiles: ProfileIssued[]): string {
+  return `profiles ${profiles.map((each) => each.name).join(', ')}`;
+}
+
+function profileRow({ name, issued }: ProfileIssued): ProfileRow {
+  const { identity, credentials } = issued;
+  return {
+    name,
+    identityArn: identity.arn,
+    accountId: identity.accountId,
+    expiration: credentials.expiration,
   };
 }
 
@@ -109,14 +156,17 @@ function keptExpiry(env: Env): Date | 'unknown' {
 export const SUMMARY_KEYS = 10;
 
 export function renderSummary(report: Report): string {
-  const hide = (text: string) => (report.maskAccount ? text.split(report.accountId).join('***') : text);
+  const accounts = [report.accountId, ...(report.profiles ?? []).map((row) => row.accountId)];
+  const hide = (text: string) =>
+    report.maskAccount
+      ? accounts.reduce<string>((shown, id) => (id ? shown.split(id).join('***') : shown), text)
+      : text;
+  const account = (id: string) => (report.maskAccount ? '***' : cell(id));
   // Values are escaped where they are put in a row.
-  const rows: [string, string][] = [
-    ['Operation', cell(report.operation)],
-    ['Identity', code(hide(report.identityArn))],
-    ['Account', report.maskAccount ? '***' : cell(report.accountId)],
-    ['Region', cell(report.region)],
-  ];
+  const rows: [string, string][] = [['Operation', cell(report.operation)]];
+  if (report.identityArn !== undefined) rows.push(['Identity', code(hide(report.identityArn))]);
+  if (report.accountId !== undefined) rows.push(['Account', account(report.accountId)]);
+  rows.push(['Region', cell(report.region)]);
   if (report.sessionName !== undefined) rows.push(['Session name', cell(report.sessionName)]);
   const expiry =
     report.expiration === undefined
@@ -124,12 +174,27 @@ export function renderSummary(report: Report): string {
       : report.expiration === 'unknown'
         ? 'unknown (session credentials from an earlier step)'
         : describeExpiry(report.expiration, report.now);
-  rows.push(['Expires', expiry]);
+  if (report.identityArn !== undefined) rows.push(['Expires', expiry]);
   const exported = report.exportedTo.length === 0 ? 'no' : `yes: ${report.exportedTo.map(cell).join(', ')}`;
   rows.push(['Exported to later steps', exported]);
 
   const table = rows.map(([label, value]) => `| ${label} | ${value} |`);
   const lines = ['## AWS credentials', '', '| | |', '| --- | --- |', ...table];
+  if (report.profiles) {
+    lines.push(
+      '',
+      '### Profiles',
+      '',
+      '| Profile | Identity | Account | Expires |',
+      '| --- | --- | --- | --- |',
+    );
+    for (const row of report.profiles) {
+      const expires = row.expiration ? describeExpiry(row.expiration, report.now) : 'never (long-term keys)';
+      lines.push(
+        `| ${code(row.name)} | ${code(hide(row.identityArn))} | ${account(row.accountId)} | ${expires} |`,
+      );
+    }
+  }
   if (report.gate) lines.push('', ...renderGate(report.gate, hide));
   return `${lines.join('\n')}\n`;
 }
@@ -210,38 +275,4 @@ export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
-/**
- * Text in a table cell: its hidden characters escaped (see visible), as in the log, so that it can
- * neither end the row (a CR is a line break to CommonMark too) nor read as other text; no column break.
- */
-function inCell(text: string): string {
-  return visible(text).replace(/\|/g, '\\|');
-}
-
-/**
- * Plain text in a table cell, shown as it is (hidden characters escaped, see inCell): backslashes,
- * backticks, brackets and pipes escaped (no code span, no link, no column break of its own), HTML escaped.
- */
-function cell(text: string): string {
-  return visible(text)
-    .replace(/[\\`[\]|]/g, '\\$&')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
-}
-
-/**
- * Text as a code span in a table cell, shown as it is (entities and escapes are not decoded there, so
- * none are used but the table's own \|): fenced by more backticks than the text holds in a row, with a
- * space inside each fence where CommonMark would otherwise read the text's own backtick or strip a space.
- */
-function code(text: string): string {
-  const inside = inCell(text);
-  const longest = Math.max(0, ...(inside.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  const spaced = inside.startsWith(' ') && inside.endsWith(' ') && inside.trim() !== '';
-  const pad = inside.startsWith('`') || inside.endsWith('`') || spaced ? ' ' : '';
-  return `${fence}${pad}${inside}${pad}${fence}`;
 }

@@ -1,0 +1,39 @@
+/**
+ * Text others chose, put in a markdown table cell of the job summary as it is: never a column break, a
+ * line break, a link or markup of its own. Pure.
+ */
+import { visible } from '../text';
+
+/**
+ * Text in a table cell: its hidden characters escaped (see visible), as in the log, so that it can
+ * neither end the row (a CR is a line break to CommonMark too) nor read as other text; no column break.
+ */
+function inCell(text: string): string {
+  return visible(text).replace(/\|/g, '\\|');
+}
+
+/**
+ * Plain text in a table cell, shown as it is (hidden characters escaped, see inCell): backslashes,
+ * backticks, brackets and pipes escaped (no code span, no link, no column break of its own), HTML escaped.
+ */
+export function cell(text: string): string {
+  return visible(text)
+    .replace(/[\\`[\]|]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/**
+ * Text as a code span in a table cell, shown as it is (entities and escapes are not decoded there, so
+ * none are used but the table's own \|): fenced by more backticks than the text holds in a row, with a
+ * space inside each fence where CommonMark would otherwise read the text's own backtick or strip a space.
+ */
+export function code(text: string): string {
+  const inside = inCell(text);
+  const longest = Math.max(0, ...(inside.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const spaced = inside.startsWith(' ') && inside.endsWith(' ') && inside.trim() !== '';
+  const pad = inside.startsWith('`') || inside.endsWith('`') || spaced ? ' ' : '';
+  return `${fence}${pad}${inside}${pad}${fence}`;
+}
