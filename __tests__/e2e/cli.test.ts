@@ -253,6 +253,7 @@ describe('bad usage: exit 2, one line naming the flag, no request', () => {
     ['a missing value before a flag', ['--role-to-assume', 'x', '-b', '--export'], '-b (--verify-bucket)'],
     ['two outputs', ['--role-to-assume', 'x', '--export', '--json'], '--export and --json'],
     ['a profile', ['--role-to-assume', 'x', '--aws-profile', 'ci'], '--aws-profile'],
+    ['several profiles', ['--profiles', 'app = deploy'], '--profiles'],
     [
       'a duration out of range',
       ['--role-to-assume', 'x', '--role-duration-seconds', '100'],

@@ -126,6 +126,7 @@ describe('parseArgs', () => {
     [['--'], '-- needs a command'],
     [['--aws-profile', 'ci'], '--aws-profile is not available from a terminal'],
     [['--overwrite-aws-profile', 'true'], '--overwrite-aws-profile is not available from a terminal'],
+    [['--profiles', 'app = deploy'], '--profiles is not available from a terminal: it writes named profiles'],
     [['-r', 'eu-west-1', 'AKIASECRETVALUE'], 'argument 3 is not a flag'],
   ])('%j is refused: %s', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
