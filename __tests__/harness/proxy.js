@@ -21,6 +21,8 @@ const net = require('node:net');
  * @property {boolean} clientGone  the client closed its connection before the answer was relayed (it gave
  *   up on the request, e.g. its request timeout fired)
  * @property {boolean} viaProxy  sent to it as an HTTP proxy (absolute URL), not as an endpoint
+ * @property {number} receivedAt  when the whole request had arrived (performance.now(), ms)
+ * @property {number | undefined} answeredAt  when the answer was handed to the client, if it was
  */
 
 /**
@@ -110,9 +112,14 @@ function startProxy(target) {
         upstreamError: undefined,
         clientGone: false,
         viaProxy,
+        receivedAt: performance.now(),
+        answeredAt: undefined,
       };
       res.on('close', () => {
         if (!res.writableFinished) seen.clientGone = true;
+      });
+      res.on('finish', () => {
+        seen.answeredAt = performance.now();
       });
       const index = proxy.requests.push(seen) - 1;
       const respond = () => {

@@ -349,6 +349,14 @@ describe('main step with profiles', () => {
     expect(runner.savedState).toEqual({});
   });
 
+  test("no keys, no OIDC, and the SDK's default chain finds nothing: refused naming profiles, no request", async () => {
+    const { runner, aws } = await main({ 'aws-region': 'eu-west-1', profiles: TWO });
+    expect(runner.failure).toMatch(
+      /^Input 'profiles' names roles that cannot be assumed: there is no way to sign/,
+    );
+    expect(aws.requests).toEqual([]);
+  });
+
   test('allowed-account-ids applies to every profile: one of another account fails them all', async () => {
     const { runner, file } = await main({
       ...keysAlone,
