@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import YAML from 'yaml';
+import { parseProfiles } from '../../src/inputs/profiles';
 import { action, ROOT } from '../harness/runner';
 import { ACTION_USES, actionSteps, exampleWorkflowFiles, PENDING_INPUTS } from '../harness/workflows';
 
@@ -301,6 +302,11 @@ describe('the example workflows', () => {
       }
     },
   );
+
+  test("terraform-profiles.yml's profiles are read as the two profiles its comment's providers name", () => {
+    const [step] = actionSteps(files.find((f) => path.basename(f) === 'terraform-profiles.yml') ?? '');
+    expect(parseProfiles(step?.with.profiles ?? '').map((entry) => entry.name)).toEqual(['network', 'app']);
+  });
 
   test.each(files.map((f) => [path.basename(f), f]))(
     '%s names the action as the README does',

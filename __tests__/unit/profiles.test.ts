@@ -132,7 +132,9 @@ describe('what profiles goes with', () => {
 
   test('with role-to-assume, its own inputs are as they are; aws-profile may not name a profile of profiles', () => {
     const withRole = { ...alone, 'role-to-assume': ROLE };
-    expect(config({ ...withRole, 'verify-bucket': 'site', 'aws-profile': 'ci' }).verify?.bucket).toBe('site');
+    expect(
+      config({ ...withRole, 'verify-bucket': 'site', 'aws-profile': 'ci' }).verify?.targets[0]?.bucket,
+    ).toBe('site');
     const error = inputError(() => config({ ...withRole, 'aws-profile': 'app' }));
     expect(error.message).toContain(
       'Input \'profiles\' line 2 names profile "app", which aws-profile names too',
