@@ -30,11 +30,12 @@ export function cleanup(runner: Runner, env: Env): void {
     // aws-profile's (or the stand-in), then those of profiles: the reverse of the order they were written in.
     if (restore.profile) undoProfile(runner, restore.profile);
     for (const record of [...(restore.profiles ?? [])].reverse()) undoProfile(runner, record);
-    // After the profile, so that no tool starts its credential process on a store that is going.
-    if (restore.refresh) {
-      const warnings = removeStore(restore.refresh.dir, env[ReadEnv.RunnerTemp]);
+    // After the profiles, so that no tool starts its credential process on a store that is going.
+    for (const store of [restore.refresh, ...(restore.stores ?? [])]) {
+      if (store === undefined) continue;
+      const warnings = removeStore(store.dir, env[ReadEnv.RunnerTemp]);
       for (const warning of warnings) runner.warning(`Credential cache cleanup: ${warning}`);
-      if (warnings.length === 0) runner.info(`Removed the credential cache ${restore.refresh.dir}.`);
+      if (warnings.length === 0) runner.info(`Removed the credential cache ${store.dir}.`);
     }
     if (taken !== undefined) runner.info(`Removed profile ${STAND_IN}, left by a later use's post step.`);
     const unset = !profileBefore && (ExportedEnv.Profile in restore.env || taken !== undefined);

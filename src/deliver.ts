@@ -3,9 +3,10 @@
  * outputs), kept ones are confirmed, the gate's outcome is logged and set, and the summary is written.
  */
 import { InputError } from './errors';
+import type { Batch } from './inputs/batch';
 import type { Config } from './inputs/config';
 import { onLine, type ProfileEntry } from './inputs/profiles';
-import { type Env, ExportedEnv, Input, type ProfileIssued } from './names';
+import { type Env, ExportedEnv, Input, OPERATION_API, type ProfileIssued } from './names';
 import {
   type CheckOptions,
   checkProfile,
@@ -16,7 +17,7 @@ import {
   writeProfiles,
 } from './profile/profile';
 import { checkToWrite, profileToWrite, standInReason } from './profile/stand-in';
-import { checkRefresh, setUpRefresh } from './refresh/setup';
+import { checkRefresh, makeStores, removeStores, setUpRefresh } from './refresh/setup';
 import type { Restore } from './restore';
 import type { Exports } from './runner/exports';
 import type { Runner } from './runner/protocol';
@@ -67,7 +68,7 @@ function profileOptions(config: Config, entry: ProfileEntry, files: ProfileFiles
 export function deliver(to: Delivery, outcome: Outcome): void {
   const { config, issued, fresh, gate, profiles } = outcome;
   const holds = !outcome.exported;
-  if (!holds && profiles) writeNamedProfiles(to, config, profiles);
+  if (!holds && profiles && outcome.batch) writeNamedProfiles(to, { config, batch: outcome.batch, profiles });
   if (!holds && fresh) exportCredentials(to, outcome);
   if (!holds && !fresh) to.exports.kept(config, issued);
   if (gate) to.exports.gate(gate, { holds });
@@ -102,31 +103,49 @@ function exportCredentials(to: Delivery, { config, plan, issued }: Outcome): voi
 }
 
 /** profiles without role-to-assume: the profiles are written, and said in the outputs and the summary. */
-export function deliverProfiles(
-  to: Delivery,
-  { config, operation, profiles }: { config: Config; operation: string; profiles: ProfileIssued[] },
-): void {
-  writeNamedProfiles(to, config, profiles);
-  if (config.jobSummary) writeSummary(to.runner, profilesReport(config, operation, profiles));
+export function deliverProfiles(to: Delivery, done: ProfilesDone): void {
+  const { config, batch, profiles } = done;
+  writeNamedProfiles(to, done);
+  if (config.jobSummary) writeSummary(to.runner, profilesReport(config, OPERATION_API[batch.kind], profiles));
 }
 
-/** Each profile of profiles written (all or none), the profiles output set; AWS_PROFILE is left alone. */
-function writeNamedProfiles(to: Delivery, config: Config, profiles: ProfileIssued[]): void {
+/** The profiles of profiles, obtained, and how (refresh-credentials renews each the same way). */
+interface ProfilesDone {
+  config: Config;
+  batch: Batch;
+  profiles: ProfileIssued[];
+}
+
+/**
+ * Each profile of profiles written (all or none), the profiles output set; AWS_PROFILE is left alone. With
+ * refresh-credentials each gets a store of its own and a credential_process instead of keys.
+ */
+function writeNamedProfiles(to: Delivery, { config, batch, profiles }: ProfilesDone): void {
   const { runner, env, exports, restore } = to;
   if (runner.isSealed) return; // the step timed out: nothing is written
   const files = profileFiles(env);
+  const stores = config.refresh ? makeStores(env, { config, batch, profiles }) : undefined;
   const entries = new Map((config.profiles ?? []).map((entry) => [entry.name, entry]));
-  const records = writeProfiles(
-    profiles.map(({ name, issued }) => {
-      const entry = entries.get(name) ?? { name, role: { name }, line: 0 };
-      return {
-        ...profileOptions(config, entry, files),
-        credentials: issued.credentials,
-        region: config.region,
-      };
-    }),
-  );
-  restore.profiles = records;
-  exports.mask(...records.flatMap(secretsToRestore));
-  exports.profiles(profiles, files.credentialsFile);
+  try {
+    restore.profiles = writeProfiles(
+      profiles.map(({ name, issued }) => {
+        const entry = entries.get(name) ?? { name, role: { name }, line: 0 };
+        const credentialProcess = stores?.get(name)?.credentialProcess;
+        const credentials = credentialProcess === undefined ? issued.credentials : undefined;
+        return {
+          ...profileOptions(config, entry, files),
+          credentials,
+          credentialProcess,
+          region: config.region,
+        };
+      }),
+    );
+  } catch (error) {
+    removeStores(env, [...(stores?.values() ?? [])]);
+    throw error;
+  }
+  restore.stores = stores && [...stores.values()].map(({ dir }) => ({ dir }));
+  exports.mask(...restore.profiles.flatMap(secretsToRestore));
+  const file = config.refresh ? files.configFile : files.credentialsFile;
+  exports.profiles(profiles, { file, renews: config.refresh });
 }

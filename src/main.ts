@@ -15,7 +15,7 @@ import { keysFromEnv, SECRET_INPUTS } from './inputs/env';
 import { checkAccount } from './inputs/fields';
 import { noValidCredentials, type Plan, planUnlessKept } from './inputs/plan';
 import { proxyEnvironment, proxySecrets } from './inputs/proxy';
-import { type Env, Input, OPERATION_API } from './names';
+import { type Env, Input } from './names';
 import { type Restore, saveRestore } from './restore';
 import { DeadlineError, withinDeadline } from './runner/deadline';
 import { Exports } from './runner/exports';
@@ -95,8 +95,8 @@ async function act(step: Step, config: Config, plan: Plan | undefined): Promise<
   if (batch) {
     // Every role at once, role-to-assume's included (masked as they come); all of them, or none.
     const { main, profiles } = await (await import('./aws/profiles')).obtainBatch(config, batch, io);
-    if (main) return finish(step, { config, plan, issued: main, profiles, fresh: true });
-    return deliverProfiles(step, { config, operation: OPERATION_API[batch.kind], profiles });
+    if (main) return finish(step, { config, plan, issued: main, profiles, batch, fresh: true });
+    return deliverProfiles(step, { config, batch, profiles });
   }
   const { obtain, existingIdentity } = await import('./aws/obtain');
   if (config.useExistingCredentials) {
@@ -119,7 +119,7 @@ async function act(step: Step, config: Config, plan: Plan | undefined): Promise<
  */
 async function finish(
   step: Step,
-  done: Pick<Outcome, 'config' | 'plan' | 'issued' | 'profiles'> & { fresh?: boolean },
+  done: Pick<Outcome, 'config' | 'plan' | 'issued' | 'profiles' | 'batch'> & { fresh?: boolean },
 ) {
   const { runner, env, exports, io } = step;
   const { config, issued, fresh = false } = done;

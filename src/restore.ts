@@ -15,11 +15,14 @@ export interface Restore {
   refresh?: RefreshRecord | undefined;
   /** The profiles of the profiles input, to be removed (a replaced one put back). */
   profiles?: ProfileRecord[];
+  /** refresh-credentials with profiles: the store of each profile's credential process, to be removed. */
+  stores?: RefreshRecord[];
 }
 
 /** Hands the post step what it needs to undo the main step, if the main step changed anything. */
 export function saveRestore(runner: Runner, restore: Restore): void {
-  if (Object.keys(restore.env).length > 0 || restore.profile || restore.refresh || restore.profiles)
+  const changed = [restore.profile, restore.refresh, restore.profiles, restore.stores];
+  if (Object.keys(restore.env).length > 0 || changed.some((each) => each !== undefined))
     runner.saveState(State.Restore, JSON.stringify(restore));
 }
 
@@ -33,12 +36,16 @@ export function parseRestore(saved: string): Restore {
     if (!/^AWS_[A-Z_]+$/.test(name)) continue;
     clean[name] = typeof before === 'string' ? before : null;
   }
-  const { profile, refresh, profiles } = value as Restore;
+  const { profile, refresh, profiles, stores } = value as Restore;
   const dir = typeof refresh?.dir === 'string' ? refresh.dir : undefined;
+  const dirs = (Array.isArray(stores) ? stores : []).flatMap((store) =>
+    typeof store?.dir === 'string' ? [{ dir: store.dir }] : [],
+  );
   return {
     env: clean,
     profile: profile || undefined,
     refresh: dir === undefined ? undefined : { dir },
     profiles: Array.isArray(profiles) && profiles.length > 0 ? profiles : undefined,
+    stores: dirs.length > 0 ? dirs : undefined,
   };
 }

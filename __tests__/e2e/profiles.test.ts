@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { KEYS, ROLE } from '../fixtures/inputs';
 import { stsError } from '../harness/proxy';
 import { type Job, ROOT, runChild, type StepResult } from '../harness/runner';
+import { laterStepEnv } from './later';
 import { expectFailure, expectNoLeaks, expectSuccess, useStack } from './stack';
 
 const stack = useStack();
@@ -46,11 +47,13 @@ const secretsIn = (text = '') =>
 async function seenThrough(
   job: Job,
   profiles: string[],
+  stepEnv: Record<string, string> = {},
 ): Promise<{ cli: (string | null)[]; boto3: (string | null)[]; js: (string | null)[] }> {
   const env = {
     PATH: process.env.PATH ?? '',
     HOME: path.join(job.dir, 'home'),
     AWS_EC2_METADATA_DISABLED: 'true',
+    ...stepEnv,
   };
   const endpoint = stack.moto.url;
   const options = { env, cwd: ROOT, timeoutMs: 60_000 };
@@ -83,14 +86,14 @@ async function seenThrough(
 }
 
 /** Each profile works with every client, as its own role's session. */
-async function expectUsable(job: Job, profiles: { name: string; role: string }[]): Promise<void> {
+async function expectUsable(
+  job: Job,
+  profiles: { name: string; role: string }[],
+  stepEnv: Record<string, string> = {},
+): Promise<void> {
   const expected = profiles.map((p) => sessionArn(p.role));
-  expect(
-    await seenThrough(
-      job,
-      profiles.map((p) => p.name),
-    ),
-  ).toEqual({ cli: expected, boto3: expected, js: expected });
+  const names = profiles.map((p) => p.name);
+  expect(await seenThrough(job, names, stepEnv)).toEqual({ cli: expected, boto3: expected, js: expected });
 }
 
 /** The step wrote the profiles, set the output, and exported nothing (AWS_PROFILE included). */
@@ -199,6 +202,94 @@ describe('GitHub OIDC: a token about to expire', () => {
     expectNoLeaks(result, stale, fresh);
     await expectPutBack(job);
   }, 60_000);
+});
+
+describe('refresh-credentials: each profile renews itself', () => {
+  /** The store of one profile, under RUNNER_TEMP. */
+  function storeOf(job: Job, profile: string): string {
+    const temp = path.join(job.dir, 'temp');
+    const dir = fs
+      .readdirSync(temp)
+      .map((name) => path.join(temp, name))
+      .find((each) => JSON.parse(read(path.join(each, 'settings.json')) ?? '{}').profile === profile);
+    if (dir === undefined) throw new Error(`no store for profile ${profile}`);
+    return dir;
+  }
+
+  /** Makes a profile's cache due, as it is once its credentials have 15 minutes or less left. */
+  function makeDue(job: Job, profile: string): string {
+    const cache = path.join(storeOf(job, profile), 'credentials.json');
+    const answer = JSON.parse(read(cache) ?? '{}');
+    answer.Expiration = new Date(Date.now() + 10 * 60_000).toISOString();
+    fs.writeFileSync(`${cache}.new`, `${JSON.stringify(answer)}\n`, { mode: 0o600 });
+    fs.renameSync(`${cache}.new`, cache);
+    return answer.AccessKeyId;
+  }
+
+  const both = [
+    { name: 'network', role: NETWORK },
+    { name: 'app', role: APP },
+  ];
+
+  test('GitHub OIDC: the first uses ask nothing; a due profile renews its own role alone, with a fresh token', async () => {
+    const job = stack.job(stack.oidc.env);
+    const result = await job.main({ ...base(), profiles: TWO, 'refresh-credentials': 'true' });
+    expectSuccess(result);
+    expectNoLeaks(result, stack.oidc.issued.at(-1));
+    expect(result.env).toEqual({});
+    expect(
+      assumed()
+        .map((r) => r.params.RoleArn)
+        .sort(),
+    ).toEqual([APP, NETWORK].sort());
+    expect(fs.existsSync(awsFile(job, 'credentials'))).toBe(false);
+    const config = read(awsFile(job, 'config')) ?? '';
+    for (const name of ['network', 'app'])
+      expect(config).toContain(`[profile ${name}]\nregion = eu-west-1\ncredential_process = `);
+    expect(result.summary).toContain('yes: profiles network, app (each renews itself)');
+
+    // Later steps: the caches the main step seeded answer, so neither STS nor GitHub is asked.
+    const stepEnv = laterStepEnv(job);
+    stack.proxy.clear();
+    const tokensBefore = stack.oidc.requests.length;
+    await expectUsable(job, both, stepEnv);
+    expect(stack.proxy.requests).toEqual([]);
+    expect(stack.oidc.requests.length).toBe(tokensBefore);
+
+    // network's cache is due: its next use renews network's role, once, with a token got afresh.
+    const before = makeDue(job, 'network');
+    await expectUsable(job, both, stepEnv);
+    expect(assumed().map((r) => r.params.RoleArn)).toEqual([NETWORK]);
+    expect(stack.oidc.requests.length).toBe(tokensBefore + 1);
+    const cache = path.join(storeOf(job, 'network'), 'credentials.json');
+    expect(JSON.parse(read(cache) ?? '{}').AccessKeyId).not.toBe(before);
+
+    const post = await job.post();
+    expect(post.exitCode).toBe(0);
+    expect(post.warnings).toEqual([]);
+    expect(fs.readdirSync(path.join(job.dir, 'home'))).toEqual([]);
+    expect(fs.readdirSync(path.join(job.dir, 'temp'))).toEqual([]);
+  }, 180_000);
+
+  test('keys: each store keeps the keys (0600, outside the workspace) and signs its own renewals', async () => {
+    const job = stack.job();
+    const result = await job.main({ ...withKeys(), profiles: TWO, 'refresh-credentials': 'true' });
+    expectSuccess(result);
+    expectNoLeaks(result, KEYS['aws-secret-access-key']);
+    for (const name of ['network', 'app']) {
+      const keys = path.join(storeOf(job, name), 'keys.json');
+      expect(fs.statSync(keys).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(read(keys) ?? '{}').accessKeyId).toBe(KEYS['aws-access-key-id']);
+    }
+    makeDue(job, 'app');
+    stack.proxy.clear();
+    await expectUsable(job, both, laterStepEnv(job));
+    expect(assumed().map((r) => `${r.operation} ${r.params.RoleArn}`)).toEqual([`AssumeRole ${APP}`]);
+    const post = await job.post();
+    expect(post.exitCode).toBe(0);
+    expect(post.warnings).toEqual([]);
+    expect(fs.readdirSync(path.join(job.dir, 'temp'))).toEqual([]);
+  }, 180_000);
 });
 
 describe('all or nothing', () => {

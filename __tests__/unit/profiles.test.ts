@@ -137,7 +137,7 @@ describe('what profiles goes with', () => {
     ).toBe('site');
     const error = inputError(() => config({ ...withRole, 'aws-profile': 'app' }));
     expect(error.message).toContain(
-      'Input \'profiles\' line 2 names profile "app", which aws-profile names too',
+      'Input \'profiles\' line 2 names profile "app", the profile of role-to-assume too',
     );
   });
 });
@@ -419,6 +419,106 @@ describe('main step with profiles', () => {
     expect(fs.readdirSync(first.env.HOME ?? '')).toEqual([]);
     // AWS_PROFILE was never set, so it is not touched.
     expect(post.exported).toEqual({});
+  });
+});
+
+describe('refresh-credentials with profiles: each profile renews itself', () => {
+  /** A job whose RUNNER_TEMP is outside its workspace, as the store needs. */
+  const refreshEnv = (more: Record<string, string> = {}) => ({
+    RUNNER_TEMP: fs.mkdtempSync(path.join(os.tmpdir(), 'profiles-temp-')),
+    ...more,
+  });
+  const storesIn = (temp: string) =>
+    fs.readdirSync(temp).filter((name) => name.startsWith('aws-credentials-gate-refresh-'));
+  const read = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
+
+  test('keys: a store per profile, renewing its own role with the keys; credential_process lines, no keys in the files', async () => {
+    const env = refreshEnv();
+    const {
+      runner,
+      file,
+      env: jobEnvironment,
+    } = await main({ ...keysAlone, profiles: TWO, 'refresh-credentials': 'true' }, { env });
+    expect(runner.failure).toBeUndefined();
+    expect(runner.exported).toEqual({});
+    expect(file('credentials')).toBeUndefined();
+    const config = file('config') ?? '';
+    expect(config).toMatch(
+      /^\[profile network\]\nregion = eu-west-1\ncredential_process = '.*' 'credential-process' '.*'$/m,
+    );
+    expect(config).toMatch(/^\[profile app\]\nregion = eu-west-1\ncredential_process = /m);
+    const temp = env.RUNNER_TEMP;
+    const stores = storesIn(temp).map((name) => path.join(temp, name));
+    expect(stores).toHaveLength(2);
+    const settings = stores.map((dir) => read(path.join(dir, 'settings.json')));
+    expect(settings.map((each) => [each.profile, each.source]).sort()).toEqual([
+      ['app', { kind: 'assume-role', role: { arn: APP } }],
+      ['network', { kind: 'assume-role', role: { arn: NETWORK } }],
+    ]);
+    for (const dir of stores) {
+      expect(read(path.join(dir, 'keys.json')).secretAccessKey).toBe(KEYS['aws-secret-access-key']);
+      // Each store's cache is seeded with its own profile's credentials, so the first use asks nothing.
+      const profile = read(path.join(dir, 'settings.json')).profile;
+      const outputs = JSON.parse(runner.outputs.profiles ?? '{}');
+      expect(outputs[profile].expiration).toBe(read(path.join(dir, 'credentials.json')).Expiration);
+      expect(config).toContain(`'${dir}'`);
+    }
+    expect(runner.summary).toContain('yes: profiles network, app (each renews itself)');
+    expect(runner.log.some((line) => line.includes('its credential_process renews them'))).toBe(true);
+
+    const post = new FakeRunner({}, runner.savedState);
+    cleanup(post, { ...jobEnvironment });
+    expect(post.calls.filter((c) => c.kind === 'warning')).toEqual([]);
+    expect(storesIn(temp)).toEqual([]);
+    expect(file('config')).toBeUndefined();
+  });
+
+  test('GitHub OIDC: each store renews its own role with a token got afresh; the post step removes them all', async () => {
+    const env = refreshEnv(OIDC_ENV);
+    const first = await main(
+      {
+        'aws-region': 'eu-west-1',
+        audience: 'sts.amazonaws.com',
+        profiles: TWO,
+        'refresh-credentials': 'true',
+      },
+      { env },
+    );
+    expect(first.runner.failure).toBeUndefined();
+    expect(first.fetchIdToken).toHaveBeenCalledTimes(1);
+    const temp = env.RUNNER_TEMP;
+    const sources = storesIn(temp).map((name) => read(path.join(temp, name, 'settings.json')).source);
+    expect(sources.map((source) => source.roleArn).sort()).toEqual([NETWORK, APP].sort());
+    for (const source of sources)
+      expect(source).toMatchObject({ kind: 'assume-role-with-web-identity', token: { kind: 'github-oidc' } });
+    const post = new FakeRunner({}, first.runner.savedState);
+    cleanup(post, { ...first.env });
+    expect(post.calls.filter((c) => c.kind === 'warning')).toEqual([]);
+    expect(storesIn(temp)).toEqual([]);
+    expect(first.file('config')).toBeUndefined();
+  });
+
+  test("the SDK's default chain cannot renew: refused before any request, naming refresh-credentials", async () => {
+    const { runner, aws } = await main(
+      { 'aws-region': 'eu-west-1', profiles: TWO, 'refresh-credentials': 'true' },
+      { env: refreshEnv() },
+    );
+    expect(runner.failure).toContain("Input 'refresh-credentials' cannot renew with the AWS SDK's default");
+    expect(aws.requests).toEqual([]);
+  });
+
+  test("role-to-assume's profile is aws-credentials-gate then: a profile of profiles by that name is refused", () => {
+    const error = inputError(() =>
+      config({
+        ...keysAlone,
+        'role-to-assume': ROLE,
+        'refresh-credentials': 'true',
+        profiles: `aws-credentials-gate = ${APP}`,
+      }),
+    );
+    expect(error.message).toContain(
+      'line 1 names profile "aws-credentials-gate", the profile of role-to-assume too',
+    );
   });
 });
 

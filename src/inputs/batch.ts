@@ -10,6 +10,8 @@ import {
   noSignerForProfiles,
   type Plan,
   type RoleRef,
+  refusesRefresh,
+  renewable,
   roleOperation,
   roleRef,
   type Signer,
@@ -47,12 +49,20 @@ export function planBatch(config: Config, env: Env, plan: Plan | undefined): Bat
     ...(main === undefined ? [] : [{ profile: undefined, role: main }]),
     ...profiles.map((entry) => ({ profile: entry.name, role: entry.role })),
   ];
+  // With profiles alone there is no plan of role-to-assume to have checked these.
+  if (config.refresh) refusesRefresh(config);
   // role-to-assume's plan is one of the two (checkCompanions refuses the token operations).
-  if (plan?.kind === StsOperation.AssumeRole) return { kind: plan.kind, signer: plan.signer, targets };
   const operation =
-    plan?.kind === StsOperation.AssumeRoleWithWebIdentity ? plan.kind : roleOperation(config, env);
-  if (operation === StsOperation.AssumeRole)
-    return { kind: operation, signer: signerFor(config, env), targets };
+    plan?.kind === StsOperation.AssumeRole || plan?.kind === StsOperation.AssumeRoleWithWebIdentity
+      ? plan.kind
+      : roleOperation(config, env);
+  if (operation === StsOperation.AssumeRole) {
+    const signer = plan?.kind === StsOperation.AssumeRole ? plan.signer : signerFor(config, env);
+    const first = targets[0]?.role ?? { name: '' };
+    // refresh-credentials renews every profile with the same signer: one it can keep (see renewable).
+    if (config.refresh) renewable({ kind: operation, role: first, signer });
+    return { kind: operation, signer, targets };
+  }
   const named = profiles.find((entry) => 'name' in entry.role);
   if (named !== undefined) {
     const name = 'name' in named.role ? named.role.name : '';

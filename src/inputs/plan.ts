@@ -156,7 +156,7 @@ export type RenewablePlan =
  * request: credentials of an earlier step expire with it, and the SDK's default chain would, in a later
  * step, find the profile itself. Checked on the inputs first (here), then on the plan (renewable).
  */
-function refusesRefresh(config: Config): void {
+export function refusesRefresh(config: Config): void {
   const { operation } = config;
   if (config.roleChaining)
     throw new InputError(

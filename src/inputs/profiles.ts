@@ -120,8 +120,8 @@ export function checkCompanions(config: Companions): void {
   if (clash !== undefined) {
     throw new InputError(
       Input.Profiles,
-      `${onLine(clash.line)} names profile ${JSON.stringify(clash.name)}, which aws-profile names too: ` +
-        'give each profile one name.',
+      `${onLine(clash.line)} names profile ${JSON.stringify(clash.name)}, the profile of role-to-assume too ` +
+        `(aws-profile, or refresh-credentials' ${JSON.stringify(clash.name)}): give each profile one name.`,
     );
   }
   if (config.roleArn !== undefined || config.roleName !== undefined) return;

@@ -132,9 +132,9 @@ export class Exports {
 
   /**
    * The profiles output, JSON: each profile's name -> whose its credentials are and until when; and a log
-   * line for each profile, written to `file`.
+   * line for each profile, written to `file` (with refresh-credentials, `renews`: a credential_process).
    */
-  profiles(list: ProfileIssued[], file: string): void {
+  profiles(list: ProfileIssued[], { file, renews }: { file: string; renews: boolean }): void {
     const described = list.map(({ name, issued: { identity, credentials } }) => {
       const expiration = credentials.expiration?.toISOString() ?? '';
       return [name, { arn: identity.arn, 'account-id': identity.accountId, expiration }] as const;
@@ -142,7 +142,8 @@ export class Exports {
     this.runner.setOutput(Output.Profiles, JSON.stringify(Object.fromEntries(described)));
     for (const [name, { arn, expiration }] of described) {
       const until = expiration === '' ? 'long-term keys, no expiry' : `valid until ${expiration}`;
-      this.runner.info(`Profile ${name} written to ${file}: ${arn} (${until}).`);
+      const renewed = renews ? '; its credential_process renews them' : '';
+      this.runner.info(`Profile ${name} written to ${file}: ${arn} (${until}${renewed}).`);
     }
   }
 

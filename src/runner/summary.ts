@@ -3,6 +3,7 @@
  */
 
 import { describeError } from '../errors';
+import type { Batch } from '../inputs/batch';
 import type { Config } from '../inputs/config';
 import type { Plan } from '../inputs/plan';
 import {
@@ -64,6 +65,8 @@ export interface Outcome {
   env: Env;
   /** The profiles of the profiles input, obtained with role-to-assume (written when exported). */
   profiles?: ProfileIssued[];
+  /** How the profiles were obtained (with refresh-credentials, each renews itself so). */
+  batch?: Batch;
 }
 
 /** Appends the job summary; a summary that cannot be written is a warning, never a failure. */
@@ -87,7 +90,7 @@ export function reportOf(outcome: Outcome): Report {
           ...(config.profile
             ? [`profile ${config.profile.name}${config.refresh ? ' (renews itself)' : ''}`]
             : []),
-          ...(profiles ? [profilesExported(profiles)] : []),
+          ...(profiles ? [profilesExported(config, profiles)] : []),
           ...(config.outputCredentials ? ['step outputs'] : []),
         ];
   const roleSession =
@@ -126,14 +129,15 @@ export function profilesReport(config: Config, operation: string, profiles: Prof
     maskAccount: config.maskAccountId,
     region: config.region,
     sessionName: config.sessionName,
-    exportedTo: [profilesExported(profiles)],
+    exportedTo: [profilesExported(config, profiles)],
     profiles: profiles.map(profileRow),
     now: new Date(),
   };
 }
 
-function profilesExported(profiles: ProfileIssued[]): string {
-  return `profiles ${profiles.map((each) => each.name).join(', ')}`;
+function profilesExported(config: Config, profiles: ProfileIssued[]): string {
+  const renews = config.refresh ? ' (each renews itself)' : '';
+  return `profiles ${profiles.map((each) => each.name).join(', ')}${renews}`;
 }
 
 function profileRow({ name, issued }: ProfileIssued): ProfileRow {
