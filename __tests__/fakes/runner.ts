@@ -2,6 +2,9 @@
  * A fake runner for unit tests of the steps: it records every call in order, keeps outputs, state,
  * exported variables and the summary, and answers inputs and state from plain objects.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Runner } from '../../src/runner/protocol';
 
 // The harness reads action.yml once; its `action` is the parsed file.
@@ -156,4 +159,16 @@ export class FakeRunner implements Runner {
     }
     return problems;
   }
+}
+
+/** A job's environment for a step under test: a fresh scratch HOME that is also RUNNER_TEMP and the workspace. */
+export function jobEnv(more: Record<string, string> = {}): Record<string, string | undefined> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'step-'));
+  return {
+    HOME: home,
+    RUNNER_TEMP: home,
+    GITHUB_WORKSPACE: home,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...more,
+  };
 }

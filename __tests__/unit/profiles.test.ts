@@ -17,7 +17,7 @@ import { StsOperation } from '../../src/names';
 import { parseRestore } from '../../src/restore';
 import { renderSummary } from '../../src/runner/summary';
 import { FakeAws, type FakeRequest, fakeJwt, queryError, roleSession } from '../fakes/aws';
-import { FakeRunner } from '../fakes/runner';
+import { FakeRunner, jobEnv } from '../fakes/runner';
 import { KEYS, ROLE, reader } from '../fixtures/inputs';
 
 const NETWORK = 'arn:aws:iam::111111111111:role/deploy';
@@ -193,17 +193,6 @@ describe('planning: every role the same way', () => {
     expect(plan({ 'aws-region': 'eu-west-1', ...KEYS, 'role-to-assume': ROLE })).toBeUndefined();
   });
 });
-
-function jobEnv(more: Record<string, string> = {}): Record<string, string | undefined> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'profiles-'));
-  return {
-    HOME: home,
-    RUNNER_TEMP: home,
-    GITHUB_WORKSPACE: home,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...more,
-  };
-}
 
 /** Runs the main step once with a fake AWS; the OIDC token service counts its requests. */
 async function main(

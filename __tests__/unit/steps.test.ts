@@ -5,7 +5,6 @@
  * use-existing-credentials, the gate holding or reporting, the post step's restore and its warnings.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { cleanup } from '../../src/cleanup';
 import { run } from '../../src/main';
@@ -21,22 +20,10 @@ import {
   role,
   s3Error,
 } from '../fakes/aws';
-import { FakeRunner } from '../fakes/runner';
+import { FakeRunner, jobEnv } from '../fakes/runner';
 import { KEYS, scenarios } from '../fixtures/inputs';
 
 const OIDC_URL = 'http://127.0.0.1:9/token';
-
-function jobEnv(more: Record<string, string> = {}): Record<string, string | undefined> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'steps-'));
-  return {
-    HOME: home,
-    RUNNER_TEMP: home,
-    GITHUB_WORKSPACE: home,
-    GITHUB_REPOSITORY: 'octo/site',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...more,
-  };
-}
 
 /** Runs the main step once; the env is the one later steps would see. */
 async function main(
@@ -44,7 +31,7 @@ async function main(
   options: { aws?: FakeAws; env?: Record<string, string> } = {},
 ) {
   const aws = options.aws ?? new FakeAws();
-  const env = jobEnv(options.env);
+  const env = jobEnv({ GITHUB_REPOSITORY: 'octo/site', ...options.env });
   const runner = new FakeRunner(inputs, {}, env);
   const claims = {
     sub: 'repo:octo/site:ref:refs/heads/main',
