@@ -9,7 +9,7 @@ import { keysFromEnv } from '../inputs/env';
 import type { Plan, Signer, TokenSource } from '../inputs/plan';
 import { type Credentials, type Env, type Identity, type Issued, StsOperation } from '../names';
 import { AwsCallError } from './classify';
-import { createStsClient } from './clients';
+import { createStsClient, whenNextRequestSent } from './clients';
 import {
   decodeJwtClaims,
   explainDurationTooLong,
@@ -34,7 +34,7 @@ import {
   type RoleRequest,
   type SessionPolicy,
 } from './sts';
-import { expiresSoon, getWebIdentityToken, githubIdToken } from './web-identity';
+import { expiresSoon, getWebIdentityToken } from './web-identity';
 
 export type { Io };
 
@@ -159,11 +159,18 @@ export async function existingIdentity(config: Config, env: Env, io: Io): Promis
 
 export async function withSts<T>(call: Call, use: (sts: STSClient) => Promise<T>): Promise<T> {
   const sts = createStsClient(call.config, call.signer, call.io.hooks);
+  // verify-bucket: the gate and the S3 client load while STS answers, not after.
+  if (call.config.verify) whenNextRequestSent(preloadGate);
   try {
     return await use(sts);
   } finally {
     sts.destroy();
   }
+}
+
+/** The gate's modules, loaded (and kept by the bundle's module cache) before main asks for them. */
+function preloadGate(): void {
+  void Promise.all([import('./gate'), import('./s3'), import('./s3-objects')]).catch(() => undefined);
 }
 
 /** The step's web identity token: the first one, its claims, and what renews it for a client's requests. */
@@ -177,7 +184,7 @@ export interface WebToken {
 /** Gets the token once (masked, its claims logged) for every role of the step. */
 export async function webIdentityToken(source: TokenSource, io: Io): Promise<WebToken> {
   const fetchToken = async () => {
-    const token = await getWebIdentityToken(source, io.fetchIdToken ?? githubIdToken);
+    const token = await getWebIdentityToken(source, io.fetchIdToken);
     io.mask(token);
     return token;
   };
