@@ -96,14 +96,15 @@ export class ClassifiedRetryStrategy implements RetryStrategyV2 {
     const failure = classifyAwsError(info.error, this.policy.service);
     const clock = { random: this.random, now: this.now };
     const decision = decideRetry(this.policy, { attempt: retry, failure }, clock);
-    if ('stop' in decision) throw new Error(STOPPED[decision.stop]);
-    return token(retry, decision.delayMs);
+    if (!('stop' in decision)) return token(retry, decision.delayMs);
+    const { stop } = decision;
+    throw new Error(
+      stop === 'final' ? 'not retriable' : stop === 'exhausted' ? 'attempts exhausted' : 'deadline reached',
+    );
   }
 
   recordSuccess(_token: RetryToken): void {}
 }
-
-const STOPPED = { final: 'not retriable', exhausted: 'attempts exhausted', deadline: 'deadline reached' };
 
 /** GitHub's OIDC token service: as RetryNotice.service, and as the log and errors name it. */
 export const TOKEN_SERVICE = { id: 'github-oidc', name: "GitHub's OIDC token service" } as const;
