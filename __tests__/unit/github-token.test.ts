@@ -5,6 +5,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { whenNextRequestSent } from '../../src/aws/clients';
 import { requestGithubToken, TOKEN_TIMEOUTS, TokenServiceError } from '../../src/aws/github-token';
 import type { Io } from '../../src/aws/obtain';
 import { describeRetry, type RetryNotice, TOKEN_SERVICE } from '../../src/aws/retry';
@@ -318,5 +319,28 @@ describe('action-timeout-s names who did not answer', () => {
     ).rejects.toThrow(
       /^action-timeout-s: the step did not finish within 1 s; no credentials were exported\.$/,
     );
+  });
+});
+
+describe('whenNextRequestSent: work on the CPU fills the wait for an answer', () => {
+  test('runs once the next request is written out, before its answer, once', async () => {
+    const service = await tokenService('hang');
+    const ran: string[] = [];
+    whenNextRequestSent(() => ran.push('work'));
+    const request = http.get(service.url);
+    request.on('error', () => {});
+    await new Promise((resolve) => request.once('finish', resolve));
+    expect(ran).toEqual(['work']);
+    request.destroy();
+    await new Promise((resolve) => request.once('close', resolve));
+    expect(ran).toEqual(['work']);
+  });
+
+  test('stopped before any request: never runs', async () => {
+    const service = await tokenService(ok);
+    const ran: string[] = [];
+    whenNextRequestSent(() => ran.push('work'))();
+    await new Promise((resolve) => http.get(service.url, (res) => res.resume().on('end', resolve)));
+    expect(ran).toEqual([]);
   });
 });

@@ -133,12 +133,13 @@ export function watchRequests<C extends { middlewareStack: MiddlewareStack<any, 
 /**
  * Runs `work` once the next HTTP request this process starts is written out (or has ended), so that work
  * on the CPU (loading a client) fills the wait for that request's answer instead of delaying the request.
- * Never runs when no request follows (a test's fake sender sends none).
+ * Returns what stops waiting for that request (when none may follow: a test's fake sender sends none).
  */
-export function whenNextRequestSent(work: () => void): void {
+export function whenNextRequestSent(work: () => void): () => void {
   const CHANNEL = 'http.client.request.start';
+  const stop = () => unsubscribe(CHANNEL, started);
   const started = (message: unknown) => {
-    unsubscribe(CHANNEL, started);
+    stop();
     const { request } = message as { request: ClientRequest };
     let done = false;
     const once = () => {
@@ -150,4 +151,5 @@ export function whenNextRequestSent(work: () => void): void {
     request.once('close', once);
   };
   subscribe(CHANNEL, started);
+  return stop;
 }

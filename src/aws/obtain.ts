@@ -160,10 +160,11 @@ export async function existingIdentity(config: Config, env: Env, io: Io): Promis
 export async function withSts<T>(call: Call, use: (sts: STSClient) => Promise<T>): Promise<T> {
   const sts = createStsClient(call.config, call.signer, call.io.hooks);
   // verify-bucket: the gate and the S3 client load while STS answers, not after.
-  if (call.config.verify) whenNextRequestSent(preloadGate);
+  const preload = call.config.verify ? whenNextRequestSent(preloadGate) : undefined;
   try {
     return await use(sts);
   } finally {
+    preload?.();
     sts.destroy();
   }
 }

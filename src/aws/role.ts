@@ -108,14 +108,16 @@ export async function explainRoleFailure(
   if (detail.kind === 'denied') {
     const named = callerFromMessage(detail.message);
     // IAM, asked next unless the caller is of another account, loads while STS says who the caller is.
-    if (named === undefined && asksIam(config))
-      whenNextRequestSent(() => void loadIam().catch(() => undefined));
+    const asking = named === undefined && asksIam(config);
+    const preload = asking ? whenNextRequestSent(() => void loadIam().catch(() => undefined)) : undefined;
     const caller =
       named ??
-      (await getCallerIdentity(sts).then(
-        (id) => id.arn,
-        () => undefined,
-      ));
+      (await getCallerIdentity(sts)
+        .then(
+          (id) => id.arn,
+          () => undefined,
+        )
+        .finally(() => preload?.()));
     // A caller of another account: IAM (which answers for the caller's account) knows nothing of the role.
     const role =
       caller !== undefined && !sameAccount(caller, roleArn)
