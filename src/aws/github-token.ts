@@ -134,7 +134,7 @@ async function askOnce(
     });
     req.once('finish', () => how.onSent?.());
     req.once('close', () => clearTimeout(timer));
-    req.once('error', reject);
+    req.on('error', reject);
     req.once('response', (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -144,7 +144,7 @@ async function askOnce(
         else
           req.destroy(new AnswerError(final('other', res.statusCode, 'answered with far more than a token')));
       });
-      res.once('error', reject);
+      res.on('error', reject);
       res.once('end', () => {
         clearTimeout(timer);
         try {
