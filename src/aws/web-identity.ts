@@ -2,14 +2,13 @@
  * Gets the web identity token a plan asks for: from a file, or from GitHub's OIDC token service — asked
  * early, so that its round trip runs while the STS client loads.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { InputError } from '../errors';
 import type { Config } from '../inputs/config';
 import type { Plan, TokenSource } from '../inputs/plan';
 import { type Env, Input, ReadEnv, StsOperation } from '../names';
 import type { Hooks } from './clients';
 import { decodeJwtClaims } from './explain';
-import { requestGithubToken, TokenServiceError } from './github-token';
 import { type RetryPolicy, TOKEN_SERVICE } from './retry';
 import type { Io } from './role';
 
@@ -28,8 +27,9 @@ export async function getWebIdentityToken(
     const why = error instanceof Error ? error.message : String(error);
     // Asked only when the runner offers a token (ACTIONS_ID_TOKEN_REQUEST_URL is set), which it does
     // only with `permissions: id-token: write`: the permission is there; the token service failed.
+    // (By name: github-token.ts is loaded only when the token service is asked.)
     const service =
-      error instanceof TokenServiceError
+      error instanceof Error && error.name === 'TokenServiceError'
         ? " The runner offered a token, so the job has the permission: GitHub's token service refused or failed the request."
         : '';
     throw new Error(`Could not get a GitHub OIDC token for audience "${source.audience}": ${why}.${service}`);
@@ -72,8 +72,10 @@ export async function idTokenIo(step: {
 /** GitHub's token service, at the address and with the request token the runner gives the job. */
 function githubTokenFetcher(env: Env, retry: RetryPolicy, hooks: Hooks): IdTokenFetcher {
   const onRetry = hooks.onRetry;
-  return (audience, onSent) =>
-    requestGithubToken(
+  return async (audience, onSent) => {
+    // In a chunk of its own, loaded only on this path.
+    const { requestGithubToken } = await import('./github-token');
+    return requestGithubToken(
       { url: env[ReadEnv.OidcRequestUrl] ?? '', bearer: env[ReadEnv.OidcRequestToken] ?? '', audience },
       {
         retry: {
@@ -84,12 +86,15 @@ function githubTokenFetcher(env: Env, retry: RetryPolicy, hooks: Hooks): IdToken
         onSent,
       },
     );
+  };
 }
 
 async function readTokenFile(path: string): Promise<string> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // Sync, and node:fs rather than node:fs/promises: main loads this module, and fs/promises would cost
+    // every step ~15 more of Node's own modules at start-up for one small file on one path.
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new InputError(
