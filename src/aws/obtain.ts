@@ -229,7 +229,8 @@ export function webIdentityToken(source: TokenSource, io: Io): WebToken {
     renewIn: (sts) => {
       renewPerAttempt(sts, async (body) => {
         const { first } = await ready;
-        const now = (current ??= first);
+        current ??= first;
+        const now = current;
         const pending = body.includes(TOKEN_PENDING);
         const used = pending ? TOKEN_PENDING : [...sent].find((token) => body.includes(token));
         if (used === undefined) return undefined;
