@@ -95,7 +95,7 @@ async function act(step: Step, config: Config, plan: Plan | undefined): Promise<
   if (config.proxy) exports.applyHere(proxyEnvironment(config.proxy, env));
   if (config.unsetCurrentCredentials) exports.unsetCredentials();
   // GitHub's OIDC token, if needed, is on its way before the STS client loads (only once the inputs are good).
-  const io = await idTokenIo({ plan, config, env, io: step.io });
+  const io = await idTokenIo({ plan, batch, config, env, io: step.io });
   if (batch) {
     // Every role at once, role-to-assume's included (masked as they come); all of them, or none.
     const { main, profiles } = await (await import('./aws/profiles')).obtainBatch(config, batch, io);

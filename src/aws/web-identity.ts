@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors';
+import type { Batch } from '../inputs/batch';
 import type { Config } from '../inputs/config';
 import type { Plan, TokenSource } from '../inputs/plan';
 import { type Env, Input, ReadEnv, StsOperation } from '../names';
@@ -37,22 +38,25 @@ export async function getWebIdentityToken(
 }
 
 /**
- * The Io a plan needs for GitHub's OIDC token: the tests' fetcher, else GitHub's token service at the
- * runner's address in `env`. Unless use-existing-credentials may make the token needless, it is asked
- * for at once, and this resolves when that request is on its way: whatever loads next (the STS client)
- * then loads during its round trip instead of before or after it.
+ * The Io a plan (or the batch of a step with profiles) needs for GitHub's OIDC token: the tests' fetcher,
+ * else GitHub's token service at the runner's address in `env`. Unless use-existing-credentials may make
+ * the token needless, it is asked for at once, and this resolves when that request is on its way:
+ * whatever loads next (the STS client) then loads during its round trip instead of before or after it.
  */
 export async function idTokenIo(step: {
   plan: Plan | undefined;
+  batch?: Batch | undefined;
   config: Config;
   env: Env;
   io: Io;
 }): Promise<Io> {
-  const { plan, config, env, io } = step;
-  if (plan?.kind !== StsOperation.AssumeRoleWithWebIdentity || plan.token.kind !== 'github-oidc') return io;
+  const { plan, batch, config, env, io } = step;
+  const web = StsOperation.AssumeRoleWithWebIdentity;
+  const source = batch?.kind === web ? batch.token : plan?.kind === web ? plan.token : undefined;
+  if (source?.kind !== 'github-oidc') return io;
   const fetch = io.fetchIdToken ?? githubTokenFetcher(env, config.retry, io.hooks);
   if (config.useExistingCredentials) return { ...io, fetchIdToken: fetch };
-  const { audience } = plan.token;
+  const { audience } = source;
   let sent = () => {};
   const onItsWay = new Promise<void>((resolve) => {
     sent = resolve;
