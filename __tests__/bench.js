@@ -8,9 +8,13 @@
  * library costs and what our own code costs on top of it are measured, not guessed.
  * Prints, per case, median / min / max wall time (spawn to exit), the ratio to bare node, peak RSS (GNU
  * time), the AWS requests made; the size of every file in dist/; and the budgets, PASS or FAIL.
+ * Then the latency mode: every flow that makes requests runs again with the counting proxy and the GitHub
+ * OIDC stand-in holding every answer back by the latency (default 60 ms, as a distant endpoint would),
+ * and a second table shows each flow's median with and without it. Those runs go round robin (one of
+ * each flow per round), so the flows compared there (GitHub OIDC against keys) share the drift.
  * Writes the same markdown to .bench/last.md. Exits 1 when a budget is missed.
  *
- *   npm run bench [-- --runs N]     (default N = 15)
+ *   npm run bench [-- --runs N] [-- --latency MS]   (default N = 15, MS = 60; --latency 0: no latency runs)
  */
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -19,6 +23,7 @@ const path = require('node:path');
 const { CreateBucketCommand, PutObjectCommand, S3Client } = require('@aws-sdk/client-s3');
 const { CreateRoleCommand, IAMClient } = require('@aws-sdk/client-iam');
 const { startMoto } = require('./harness/moto');
+const { startOidc } = require('./harness/oidc');
 const { startProxy, stsError } = require('./harness/proxy');
 const {
   Job,
@@ -63,6 +68,8 @@ const BUDGET = {
   distJsBytes: 1.9 * 1000 * 1000,
   // Ours: what this action's own code may cost on top of the SDK floor (same inputs, same run).
   overFloor: 1.15,
+  // From issue #17: with latency on every answer, GitHub OIDC may cost at most this much more than keys.
+  oidcOverKeysMs: 20,
   // From issue #14: list, read and write on two buckets, every request LATENCY_MS late, takes at most
   // this many times the wall time of the step that lists one bucket.
   gateChecksVsList: 2,
@@ -75,6 +82,8 @@ const GATE = {
   checks: `main: list,read,write on 2 buckets, +${LATENCY_MS} ms a request`,
 };
 
+const KEYS_CASE = 'main: keys -> AssumeRole';
+const OIDC_CASE = 'main: GitHub OIDC -> AssumeRoleWithWebIdentity';
 const FLOOR = {
   sdk: 'floor: SDK only, keys -> AssumeRole',
   sdkVerify: 'floor: SDK only, + ListObjectsV2',
@@ -94,6 +103,7 @@ const FLOOR = {
  * @typedef {object} Run  what one run of a case gave
  * @property {Sample} sample
  * @property {import('./harness/proxy').SeenRequest[]} requests
+ * @property {number} tokenRequests  requests to the GitHub OIDC stand-in
  * @property {string[]} problems  how the run differed from what the case expects (empty when right)
  */
 
@@ -102,24 +112,28 @@ const FLOOR = {
  * @property {string} name
  * @property {'main' | 'post' | 'floor' | 'refresh'} step  floor: a reference program, not the action;
  *   refresh: the credential process of refresh-credentials
+ * @property {string} flow  for a run of the latency mode, the case it repeats; else its own name
  * @property {Run[]} runs
  * @property {number[]} bareMs  the bare runs alternated with this case's runs
  */
 
-/** `--runs N` or `--runs=N`; 15 when absent. */
-function parseRuns(/** @type {string[]} */ argv) {
-  let runs = 15;
+/** `--runs N` (15 when absent) and `--latency MS` (60 when absent), each also as `--name=value`. */
+function parseArgs(/** @type {string[]} */ argv) {
+  const options = { runs: 15, latency: 60 };
+  const usage = 'usage: npm run bench -- [--runs N] [--latency MS]';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    let value;
-    if (arg === '--runs') value = argv[++i];
-    else if (arg.startsWith('--runs=')) value = arg.slice('--runs='.length);
-    else throw new Error(`bench: unknown argument '${arg}' (usage: npm run bench -- --runs N)`);
-    runs = Number(value);
-    if (!Number.isInteger(runs) || runs < 1)
-      throw new Error(`bench: --runs needs a positive integer, got '${value}'`);
+    const [flag, inline] = arg.split('=', 2);
+    const name = flag === '--runs' ? 'runs' : flag === '--latency' ? 'latency' : undefined;
+    if (name === undefined) throw new Error(`bench: unknown argument '${arg}' (${usage})`);
+    const value = inline ?? argv[++i];
+    const number = Number(value);
+    const least = name === 'runs' ? 1 : 0;
+    if (!Number.isInteger(number) || number < least)
+      throw new Error(`bench: ${flag} needs an integer of at least ${least}, got '${value}' (${usage})`);
+    options[name] = number;
   }
-  return runs;
+  return options;
 }
 
 /** Fails loudly when GNU time is missing: peak RSS is a budget, never silently skipped. */
@@ -174,6 +188,13 @@ function describeRequests(/** @type {import('./harness/proxy').SeenRequest[]} */
   return counts.size === 0 ? 'none' : [...counts].map(([op, n]) => `${op}×${n}`).join(', ');
 }
 
+/** describeRequests, with the GitHub OIDC token requests first: `GitHub OIDC token×1, AssumeRole…×1`. */
+function describeRun(/** @type {Run} */ run) {
+  const aws = describeRequests(run.requests);
+  if (run.tokenRequests === 0) return aws;
+  return `GitHub OIDC token×${run.tokenRequests}${aws === 'none' ? '' : `, ${aws}`}`;
+}
+
 /** Every file under `dir`, depth first, sorted, with its size. @returns {{ file: string, bytes: number }[]} */
 function listFiles(/** @type {string} */ dir) {
   /** @type {{ file: string, bytes: number }[]} */
@@ -197,9 +218,10 @@ function listFiles(/** @type {string} */ dir) {
  * @property {string} name
  * @property {'main' | 'post' | 'floor' | 'refresh'} step
  * @property {() => { entry: string, args?: string[], env: Record<string, string>, files: Record<string, string>, cwd: string }} prepare
- * @property {(sample: Sample, files: Record<string, string>, requests: import('./harness/proxy').SeenRequest[]) => string[]} check
+ * @property {(sample: Sample, files: Record<string, string>, requests: import('./harness/proxy').SeenRequest[], tokenRequests: number) => string[]} check
  * @property {import('./harness/proxy').FaultProxy['fault']} [fault]
- * @property {number} [delayMs]  latency the proxy adds to every request of the case
+ * @property {number} [delayMs]  latency the proxy (and the GitHub OIDC stand-in) add to every request of the case
+ * @property {string} [flow]  a run of the latency mode: the case it repeats
  */
 
 /**
@@ -248,38 +270,44 @@ function refused(sample, expected) {
  * @param {number} runs
  * @param {CaseSpec[]} specs
  * @param {string} scratch
- * @param {import('./harness/proxy').FaultProxy} proxy
+ * @param {{ proxy: import('./harness/proxy').FaultProxy, oidc: import('./harness/oidc').OidcServer }} servers
  * @returns {Promise<{ results: CaseResult[], bareAll: Run[] }>}
  */
-async function runCases(runs, specs, scratch, proxy) {
+async function runCases(runs, specs, scratch, { proxy, oidc }) {
   /** @type {CaseResult[]} */
   const results = [];
   /** @type {Run[]} */
   const bareAll = [];
-  for (const spec of specs) {
+  /** One case: its result, and what makes one measured run of it (alternated with a bare one). */
+  const start = async (/** @type {CaseSpec} */ spec) => {
     /** @type {CaseResult} */
-    const result = { name: spec.name, step: spec.step, runs: [], bareMs: [] };
+    const result = { name: spec.name, step: spec.step, flow: spec.flow ?? spec.name, runs: [], bareMs: [] };
+    results.push(result);
     const once = async () => {
       const { entry, args = [], env, files, cwd } = spec.prepare();
       proxy.clear();
       proxy.fault = spec.fault;
       proxy.delayMs = spec.delayMs ?? 0;
+      oidc.delayMs = spec.delayMs ?? 0;
+      const tokensBefore = oidc.requests.length;
       const sample = await measure([entry, ...args], env, cwd, scratch);
       proxy.fault = undefined;
       proxy.delayMs = 0;
+      oidc.delayMs = 0;
       const requests = [...proxy.requests];
-      return { sample, requests, problems: spec.check(sample, files, requests), env, cwd };
+      const tokenRequests = oidc.requests.length - tokensBefore;
+      const problems = spec.check(sample, files, requests, tokenRequests);
+      return { sample, requests, tokenRequests, problems, env, cwd };
     };
     const bare = async (/** @type {Record<string, string>} */ env, /** @type {string} */ cwd) => {
       const sample = await measure(['-e', '0'], env, cwd, scratch);
       const problems = sample.code === 0 ? [] : [`bare node exited ${sample.code}`];
-      return { sample, requests: [], problems };
+      return { sample, requests: [], tokenRequests: 0, problems };
     };
     // One unmeasured run of each, so the first measured one does not pay for a cold file cache.
     const warm = await once();
     await bare(warm.env, warm.cwd);
-    process.stderr.write(`bench: ${spec.name} `);
-    for (let i = 0; i < runs; i++) {
+    return async (/** @type {number} */ i) => {
       // Alternate which goes first, so neither always follows the other.
       let run;
       let baseline;
@@ -291,19 +319,39 @@ async function runCases(runs, specs, scratch, proxy) {
         baseline = await bare(env, cwd);
         run = await once();
       }
-      result.runs.push({ sample: run.sample, requests: run.requests, problems: run.problems });
+      const { sample, requests, tokenRequests, problems } = run;
+      result.runs.push({ sample, requests, tokenRequests, problems });
       result.bareMs.push(baseline.sample.ms);
       bareAll.push(baseline);
+    };
+  };
+  for (const spec of specs.filter((s) => s.flow === undefined)) {
+    const measured = await start(spec);
+    process.stderr.write(`bench: ${spec.name} `);
+    for (let i = 0; i < runs; i++) {
+      await measured(i);
       process.stderr.write('.');
     }
     process.stderr.write('\n');
-    results.push(result);
   }
+  // The latency mode's runs go round robin, one of each flow per round (in a rotating order), so that
+  // flows compared with each other (GitHub OIDC against keys) see the same drift of a shared machine.
+  const delayed = specs.filter((s) => s.flow !== undefined);
+  if (delayed.length === 0) return { results, bareAll };
+  process.stderr.write(`bench: the latency mode, ${delayed.length} flows round robin `);
+  const rounds = [];
+  for (const spec of delayed) rounds.push(await start(spec));
+  for (let i = 0; i < runs; i++) {
+    for (let k = 0; k < rounds.length; k++) await rounds[(i + k) % rounds.length]?.(i);
+    process.stderr.write('.');
+  }
+  process.stderr.write('\n');
   return { results, bareAll };
 }
 
 async function main() {
-  const runs = parseRuns(process.argv.slice(2));
+  const { runs, latency } = parseArgs(process.argv.slice(2));
+  const loadBefore = os.loadavg();
   requireGnuTime();
   const node = nodeBinary();
   const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
@@ -312,12 +360,15 @@ async function main() {
   const moto = await startMoto();
   /** @type {import('./harness/proxy').FaultProxy | undefined} */
   let proxy;
+  /** @type {import('./harness/oidc').OidcServer | undefined} */
+  let oidc;
   /** @type {Job | undefined} */
   let postJob;
   /** @type {Job | undefined} */
   let refreshJob;
   try {
     proxy = await startProxy(moto.url);
+    oidc = await startOidc();
     const proxyUrl = proxy.url;
 
     // Seed moto directly (not through the proxy): the bucket verify-bucket lists, and the role.
@@ -361,6 +412,9 @@ async function main() {
       'sts-endpoint': proxyUrl,
     };
     const verify = { ...assume, 'verify-bucket': BUCKET, 's3-endpoint': proxyUrl };
+    // GitHub OIDC: no keys; the runner's token service (the stand-in) gives the token.
+    const oidcInputs = { 'aws-region': 'us-east-1', 'role-to-assume': ROLE, 'sts-endpoint': proxyUrl };
+    const oidcEnv = { ...jobEnv, ...oidc.env };
     const checks = {
       ...verify,
       'verify-bucket': `s3://${BUCKET}/site/\ns3://${ASSETS}/img/`,
@@ -422,8 +476,8 @@ async function main() {
       return problems;
     };
     /** @type {CaseSpec['check']} */
-    const bucketAccessible = (sample, files, requests) => {
-      const problems = exportedSession(sample, files, requests);
+    const bucketAccessible = (sample, files, requests, tokenRequests) => {
+      const problems = exportedSession(sample, files, requests, tokenRequests);
       const outputs = parseFileCommand(fs.readFileSync(files.GITHUB_OUTPUT ?? '', 'utf8'));
       if (outputs['bucket-accessible'] !== 'true')
         problems.push(`bucket-accessible=${outputs['bucket-accessible']}, expected true`);
@@ -452,10 +506,20 @@ async function main() {
         },
       },
       {
-        name: 'main: keys -> AssumeRole',
+        name: KEYS_CASE,
         step: 'main',
         prepare: preparer('main', assume, jobEnv),
         check: exportedSession,
+      },
+      {
+        name: OIDC_CASE,
+        step: 'main',
+        prepare: preparer('main', oidcInputs, oidcEnv),
+        check: (sample, files, requests, tokenRequests) => {
+          const problems = exportedSession(sample, files, requests, tokenRequests);
+          if (tokenRequests !== 1) problems.push(`${tokenRequests} token requests, expected 1`);
+          return problems;
+        },
       },
       {
         name: 'main: + verify-bucket',
@@ -482,8 +546,8 @@ async function main() {
         name: GATE.checks,
         step: 'main',
         prepare: preparer('main', checks, jobEnv),
-        check: (sample, files, requests) => {
-          const problems = bucketAccessible(sample, files, requests);
+        check: (sample, files, requests, tokenRequests) => {
+          const problems = bucketAccessible(sample, files, requests, tokenRequests);
           const outputs = parseFileCommand(fs.readFileSync(files.GITHUB_OUTPUT ?? '', 'utf8'));
           const proved = { list: true, read: true, write: true };
           const expected = JSON.stringify({ [`${BUCKET}/site/`]: proved, [`${ASSETS}/img/`]: proved });
@@ -548,22 +612,37 @@ async function main() {
         },
       },
     ];
+    // The latency mode: every flow that makes requests, again, with each answer held back.
+    const flows = [KEYS_CASE, OIDC_CASE, 'main: + verify-bucket', FLOOR.sdk, FLOOR.sdkVerify, FLOOR.noSdk];
+    if (latency > 0)
+      specs.push(
+        ...specs
+          .filter((spec) => flows.includes(spec.name) || spec.name === 'refusal: AccessDenied')
+          .map((spec) => ({
+            ...spec,
+            name: `${spec.name} (+${latency} ms)`,
+            flow: spec.name,
+            delayMs: latency,
+          })),
+      );
 
     let results;
     let bareAll;
     try {
-      ({ results, bareAll } = await runCases(runs, specs, scratch, proxy));
+      ({ results, bareAll } = await runCases(runs, specs, scratch, { proxy, oidc }));
     } finally {
       for (const dir of jobDirs) fs.rmSync(dir, { recursive: true, force: true });
     }
 
-    const markdown = report({ runs, node, nodeVersion, results, bareAll });
+    const load = { before: loadBefore, after: os.loadavg() };
+    const markdown = report({ runs, latency, node, nodeVersion, results, bareAll, load });
     process.stdout.write(markdown.text);
     fs.mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
     fs.writeFileSync(path.join(ROOT, '.bench', 'last.md'), markdown.text);
     process.exitCode = markdown.failed ? 1 : 0;
   } finally {
     postJob?.cleanup();
+    await oidc?.close();
     refreshJob?.cleanup();
     await proxy?.close();
     await moto.stop();
@@ -573,9 +652,9 @@ async function main() {
 
 /**
  * The markdown report, and whether a budget failed.
- * @param {{ runs: number, node: string, nodeVersion: string, results: CaseResult[], bareAll: Run[] }} data
+ * @param {{ runs: number, latency: number, node: string, nodeVersion: string, results: CaseResult[], bareAll: Run[], load: { before: number[], after: number[] } }} data
  */
-function report({ runs, node, nodeVersion, results, bareAll }) {
+function report({ runs, latency, node, nodeVersion, results, bareAll, load }) {
   const mib = (/** @type {number} */ kib) => kib / 1024;
   const bareMedian = median(bareAll.map((r) => r.sample.ms));
   /** @type {string[]} */
@@ -587,7 +666,9 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
       'warm-up, each alternated with a bare `node -e 0` (same binary, same env). Wall time is spawn to exit; ' +
       'every process (bare ones too) runs under GNU time for its peak RSS, which adds its fork+exec to both. ' +
       'moto_server and the counting proxy ' +
-      'on 127.0.0.1. "x bare" = case median / median of the bare runs alternated with it.',
+      'on 127.0.0.1. "x bare" = case median / median of the bare runs alternated with it. ' +
+      `Load average (1, 5, 15 min) at the start: ${load.before.map((l) => l.toFixed(2)).join(', ')}; ` +
+      `at the end: ${load.after.map((l) => l.toFixed(2)).join(', ')}.`,
   );
   out.push('');
   out.push('| case | median ms | min | max | x bare | peak RSS MiB | AWS requests |');
@@ -610,7 +691,7 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
     bareAll.map((r) => r.sample.rssKiB),
     'none',
   );
-  /** @type {Map<string, { ratio: number, medianMs: number, maxMs: number, rssMedianMiB: number, rssMaxMiB: number, last: Run, steady: boolean, problems: string[] }>} */
+  /** @type {Map<string, { lastRequests: string, ratio: number, medianMs: number, maxMs: number, rssMedianMiB: number, rssMaxMiB: number, last: Run, steady: boolean, problems: string[] }>} */
   const stats = new Map();
   for (const result of results) {
     const ms = result.runs.map((r) => r.sample.ms);
@@ -618,10 +699,11 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
     const ratio = median(ms) / median(result.bareMs);
     const last = result.runs.at(-1);
     if (!last) throw new Error('bench: a case has no runs');
-    const lastRequests = describeRequests(last.requests);
-    const steady = result.runs.every((r) => describeRequests(r.requests) === lastRequests);
+    const lastRequests = describeRun(last);
+    const steady = result.runs.every((r) => describeRun(r) === lastRequests);
     const problems = [...new Set(result.runs.flatMap((r) => r.problems))];
     stats.set(result.name, {
+      lastRequests,
       ratio,
       medianMs: median(ms),
       maxMs: Math.max(...ms),
@@ -631,6 +713,7 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
       steady,
       problems,
     });
+    if (result.flow !== result.name) continue; // the latency mode: in its own table below
     row(
       result.name,
       ms,
@@ -649,6 +732,32 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
       'action on the AWS SDK does (one STSClient call, masks, GITHUB_ENV; bundled like dist/); "no SDK" ' +
       'loads node:https and node:crypto, signs one AssumeRole by hand and sends it.',
   );
+
+  const delayed = results.filter((r) => r.flow !== r.name);
+  if (delayed.length > 0) {
+    out.push('');
+    out.push(`## With latency: every answer held back ${latency} ms`);
+    out.push('');
+    out.push(
+      `The counting proxy (every AWS request) and the GitHub OIDC stand-in hold each answer back ${latency} ms, ` +
+        'as a distant endpoint would; the runs alternate with bare node as above, and the flows go round robin ' +
+        '(one run of each per round), so flows compared with each other see the same drift. "added" = median ' +
+        'with latency - median without: the round trips the flow waits for, less what it overlaps.',
+    );
+    out.push('');
+    out.push(`| flow | median ms | + ${latency} ms: median | min | max | added ms | requests |`);
+    out.push('|---|---:|---:|---:|---:|---:|---|');
+    for (const result of delayed) {
+      const s = stats.get(result.name);
+      const plain = stats.get(result.flow);
+      if (!s || !plain) throw new Error(`bench: no results for ${result.name}`);
+      const ms = result.runs.map((r) => r.sample.ms);
+      out.push(
+        `| ${result.flow} | ${plain.medianMs.toFixed(1)} | ${s.medianMs.toFixed(1)} | ${Math.min(...ms).toFixed(1)} | ` +
+          `${s.maxMs.toFixed(1)} | ${(s.medianMs - plain.medianMs).toFixed(1)} | ${s.lastRequests} |`,
+      );
+    }
+  }
 
   const files = listFiles(path.join(ROOT, 'dist'));
   const jsBytes = files.filter((f) => f.file.endsWith('.js')).reduce((sum, f) => sum + f.bytes, 0);
@@ -683,7 +792,7 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
     });
   };
 
-  const main = need('main: keys -> AssumeRole');
+  const main = need(KEYS_CASE);
   const mainOps = main.last.requests.map((r) => r.operation).join(', ') || 'none';
   budgets.push({
     ok: main.steady && count(main.last, 'STS') === 1 && main.last.requests.length === 1,
@@ -797,6 +906,28 @@ function report({ runs, node, nodeVersion, results, bareAll }) {
     ok: actionJsBytes <= BUDGET.distJsBytes,
     text: `the action's JavaScript (dist/main, dist/post) <= ${BUDGET.distJsBytes} bytes: ${actionJsBytes} bytes`,
   });
+  const oidcFlow = need(OIDC_CASE);
+  budgets.push({
+    ok: oidcFlow.steady && oidcFlow.lastRequests === 'GitHub OIDC token×1, AssumeRoleWithWebIdentity×1',
+    text: `GitHub OIDC makes exactly 1 token request and 1 STS request: ${oidcFlow.lastRequests}${oidcFlow.steady ? '' : ' (varied between runs)'}`,
+  });
+  if (delayed.length > 0) {
+    const late = (/** @type {string} */ name) => need(`${name} (+${latency} ms)`);
+    const over = late(OIDC_CASE).medianMs - late(KEYS_CASE).medianMs;
+    budgets.push({
+      ok: over <= BUDGET.oidcOverKeysMs,
+      text:
+        `with ${latency} ms of latency, the GitHub OIDC main step costs <= ${BUDGET.oidcOverKeysMs} ms more than ` +
+        `keys: ${over.toFixed(1)} ms (without latency: ${(oidcFlow.medianMs - main.medianMs).toFixed(1)} ms)`,
+    });
+    const changed = delayed
+      .map((r) => ({ r, s: need(r.name), plain: need(r.flow) }))
+      .filter(({ s, plain }) => !s.steady || s.lastRequests !== plain.lastRequests);
+    budgets.push({
+      ok: changed.length === 0,
+      text: `latency changes no flow's requests${changed.length ? ` — ${changed.map(({ r, s }) => `${r.name}: ${s.lastRequests}`).join('; ')}` : ''}`,
+    });
+  }
   for (const result of results) behaved(result.name);
   const bareProblems = [...new Set(bareAll.flatMap((r) => r.problems))];
   budgets.push({

@@ -6,7 +6,8 @@
 import { accountsIn } from './aws/arn';
 import type { Hooks } from './aws/clients';
 import type { Io } from './aws/obtain';
-import { describeRetry } from './aws/retry';
+import { describeRetry, type RetryNotice } from './aws/retry';
+import { idTokenIo } from './aws/web-identity';
 import { checkWrites, deliver, deliverProfiles } from './deliver';
 import { describeError } from './errors';
 import { planBatch, profileRoleArns } from './inputs/batch';
@@ -17,7 +18,7 @@ import { noValidCredentials, type Plan, planUnlessKept } from './inputs/plan';
 import { proxyEnvironment, proxySecrets } from './inputs/proxy';
 import { type Env, Input } from './names';
 import { type Restore, saveRestore } from './restore';
-import { DeadlineError, withinDeadline } from './runner/deadline';
+import { DeadlineError, InFlight, withinDeadline } from './runner/deadline';
 import { Exports } from './runner/exports';
 import type { Runner } from './runner/protocol';
 import type { Outcome } from './runner/summary';
@@ -39,11 +40,13 @@ interface Step {
 
 export async function run(runner: Runner, env: Env, seams: Seams = {}): Promise<void> {
   const exports = new Exports(runner, env);
+  const inFlight = new InFlight(); // who is asked, for the action-timeout-s message
+  const onRetry = (notice: RetryNotice) => runner.info(describeRetry(notice));
   const io: Io = {
     mask: (...secrets) => exports.mask(...secrets),
     fetchIdToken: seams.fetchIdToken,
     group: (title, lines) => runner.group(title, lines),
-    hooks: { sender: seams.sender, onRetry: (notice) => runner.info(describeRetry(notice)) },
+    hooks: { sender: seams.sender, onRetry, onRequest: (who) => inFlight.start(who) },
   };
   const step: Step = { runner, env, exports, restore: { env: exports.before }, io, handOver: seams.handOver };
   // Until the inputs are read, as getConfig would read this one (the input, else its variable).
@@ -53,7 +56,7 @@ export async function run(runner: Runner, env: Env, seams: Seams = {}): Promise<
   try {
     const config = readInputs(step);
     maskAccounts = config.maskAccountId;
-    const limit = { ...config.retry, limitMs: config.timeoutMs };
+    const limit = { ...config.retry, limitMs: config.timeoutMs, inFlight };
     await withinDeadline(act(step, config, planUnlessKept(config, env)), limit);
   } catch (error) {
     if (error instanceof DeadlineError) {
@@ -85,13 +88,14 @@ function readInputs({ runner, env, exports }: Step): Config {
 }
 
 async function act(step: Step, config: Config, plan: Plan | undefined): Promise<void> {
-  const { runner, env, exports, io } = step;
+  const { runner, env, exports } = step;
   // A profile that cannot be written, or a role of profiles that cannot be asked for, is refused first.
   checkWrites(config, env);
   const batch = planBatch(config, env, plan);
   if (config.proxy) exports.applyHere(proxyEnvironment(config.proxy, env));
   if (config.unsetCurrentCredentials) exports.unsetCredentials();
-  // The STS client is loaded only once the inputs are known to be good.
+  // GitHub's OIDC token, if needed, is on its way before the STS client loads (only once the inputs are good).
+  const io = await idTokenIo({ plan, batch, config, env, io: step.io });
   if (batch) {
     // Every role at once, role-to-assume's included (masked as they come); all of them, or none.
     const { main, profiles } = await (await import('./aws/profiles')).obtainBatch(config, batch, io);

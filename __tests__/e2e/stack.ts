@@ -39,6 +39,7 @@ export function useStack(): Stack {
   beforeEach(() => {
     stack.proxy.clear();
     stack.proxy.fault = undefined;
+    stack.oidc.fault = undefined;
   });
   return stack;
 }

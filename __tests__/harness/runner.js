@@ -53,7 +53,7 @@ function nodeBinary() {
  * @property {Record<string, string>} [inputs]        as a workflow's `with:`
  * @property {Record<string, string | undefined>} [env]  added to (or, with undefined, removed from) the base env
  * @property {Record<string, string>} [state]         STATE_* for a post step
- * @property {number} [timeoutMs]
+ * @property {number | undefined} [timeoutMs]
  */
 
 /** Inputs as the runner hands them over: every declared default, overridden by `with:`. */
@@ -421,12 +421,16 @@ class Job {
     this.state = {};
   }
 
-  /** Runs the main step; its exports become part of the job's env for later steps. */
+  /**
+   * Runs the main step; its exports become part of the job's env for later steps. The step is killed
+   * after `timeoutMs` (default 60 s).
+   */
   async main(
     /** @type {Record<string, string>} */ inputs,
     /** @type {Record<string, string | undefined>} */ env = {},
+    /** @type {{ timeoutMs?: number }} */ { timeoutMs } = {},
   ) {
-    const result = await runStep(this.dir, { step: 'main', inputs, env: { ...this.env, ...env } });
+    const result = await runStep(this.dir, { step: 'main', inputs, env: { ...this.env, ...env }, timeoutMs });
     Object.assign(this.env, result.env);
     this.state = result.state;
     return result;

@@ -130,7 +130,7 @@ describe('main: refusal explanations', () => {
       aws,
       env: { ACTIONS_ID_TOKEN_REQUEST_URL: OIDC_URL },
     });
-    expect(fetchIdToken).toHaveBeenCalledWith('sts.amazonaws.com');
+    expect(fetchIdToken).toHaveBeenCalledWith('sts.amazonaws.com', expect.any(Function));
     expect(runner.failure).toContain(`AssumeRoleWithWebIdentity refused for ${ROLE}.`);
     expect(runner.failure).toContain(
       'for sub "repo:octo/site:ref:refs/heads/main" and aud "sts.amazonaws.com"',
@@ -146,7 +146,7 @@ describe('main: the deadline (action-timeout-s)', () => {
     const aws = new FakeAws().on('AssumeRole', () => new Promise(() => {}));
     const { runner } = await main({ ...scenarios.keysAndRole, 'action-timeout-s': '1' }, { aws });
     expect(runner.failure).toBe(
-      'action-timeout-s: the step did not finish within 1 s (AWS did not answer in time); no credentials were exported.',
+      'action-timeout-s: the step did not finish within 1 s (STS did not answer in time); no credentials were exported.',
     );
     expect(runner.isSealed).toBe(true);
     expect(runner.exported).toEqual({});

@@ -25,6 +25,8 @@ const NEVER_SHOWN: Record<string, string> = {
     'aws/retry.ts tells the SDK to stop retrying by throwing; the SDK then throws the request error',
   'attempts exhausted': 'the same, when retry-max-attempts is reached',
   'deadline reached': 'the same, when the next wait would pass action-timeout-s (the log says so)',
+  'No way to ask for a GitHub OIDC token (see idTokenIo)':
+    'a guard in aws/web-identity.ts: main gives obtain a token fetcher whenever the plan asks GitHub for one',
 };
 
 interface Section {

@@ -2,9 +2,11 @@
  * How every AWS client talks: region, endpoint, the one retry policy, per-request timeouts and the
  * proxy — set here once, for STS, S3 and IAM alike.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { HttpHandlerOptions, RequestHandler } from '@smithy/types';
+import type { HttpHandlerOptions, MiddlewareStack, RequestHandler } from '@smithy/types';
 import type { Config } from '../inputs/config';
 import type { Credentials } from '../names';
 import { ClassifiedRetryStrategy, type RetryNotice } from './retry';
@@ -24,9 +26,14 @@ type TransportConfig = Pick<Config, 'region' | 'retry' | 'proxy'>;
 // biome-ignore lint/suspicious/noExplicitAny: the SDK's own handler type is RequestHandler<any, any, ...>
 export type HttpSender = RequestHandler<any, any, HttpHandlerOptions>;
 
-/** What the step plugs into every client: who hears of each retry, and (in tests) what sends requests. */
+/**
+ * What the step plugs into every client: who hears of each retry and of each request under way (by who
+ * is asked: 'STS', 'S3', 'IAM'; it returns what to call when the attempt ends), and (in tests) what sends
+ * requests.
+ */
 export interface Hooks {
   onRetry?: ((notice: RetryNotice) => void) | undefined;
+  onRequest?: ((who: string) => () => void) | undefined;
   sender?: HttpSender | undefined;
 }
 
@@ -92,8 +99,57 @@ export function createStsClient(
   signer: Credentials | undefined,
   hooks: Hooks,
 ): STSClient {
-  return new STSClient({
+  const client = new STSClient({
     ...transportOptions({ config, service: 'sts', endpoint: config.stsEndpoint, hooks }),
     credentials: signer,
   });
+  return watchRequests(client, 'sts', hooks);
+}
+
+/** Tells hooks.onRequest of every attempt a client makes, and of its end (the deadline names who is asked). */
+// biome-ignore lint/suspicious/noExplicitAny: every client's stack, whatever its input and output types
+export function watchRequests<C extends { middlewareStack: MiddlewareStack<any, any> }>(
+  client: C,
+  service: Service,
+  hooks: Hooks,
+): C {
+  const onRequest = hooks.onRequest;
+  if (onRequest === undefined) return client;
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const answered = onRequest(service.toUpperCase());
+      try {
+        return await next(args);
+      } finally {
+        answered();
+      }
+    },
+    // Inside the retry middleware (finalizeRequest): once per attempt, around sending it.
+    { step: 'deserialize', name: 'requestUnderWay' },
+  );
+  return client;
+}
+
+/**
+ * Runs `work` once the next HTTP request this process starts is written out (or has ended), so that work
+ * on the CPU (loading a client) fills the wait for that request's answer instead of delaying the request.
+ * Returns what stops waiting for that request (when none may follow: a test's fake sender sends none).
+ */
+export function whenNextRequestSent(work: () => void): () => void {
+  const CHANNEL = 'http.client.request.start';
+  const stop = () => unsubscribe(CHANNEL, started);
+  const started = (message: unknown) => {
+    stop();
+    const { request } = message as { request: ClientRequest };
+    let done = false;
+    const once = () => {
+      if (done) return;
+      done = true;
+      work();
+    };
+    request.once('finish', once);
+    request.once('close', once);
+  };
+  subscribe(CHANNEL, started);
+  return stop;
 }

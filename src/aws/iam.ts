@@ -8,7 +8,7 @@ import type { Credentials } from '../names';
 import { DEFAULT_SESSION_SECONDS } from '../names';
 import { roleNameOf, sameAccount } from './arn';
 import { classifyAwsError } from './classify';
-import { type Hooks, transportOptions } from './clients';
+import { type Hooks, transportOptions, watchRequests } from './clients';
 import { OTHER_ACCOUNT, type RoleLookup } from './explain';
 
 /** An IAM client like the STS one (signer absent: the SDK's default chain), one attempt per request. */
@@ -19,10 +19,11 @@ export function createIamClient(
 ): IAMClient {
   // Best effort only: an explanation is not worth retrying for.
   const once = { ...config, retry: { maxAttempts: 1 } };
-  return new IAMClient({
+  const client = new IAMClient({
     ...transportOptions({ config: once, service: 'iam', endpoint: config.iamEndpoint, hooks }),
     credentials: signer,
   });
+  return watchRequests(client, 'iam', hooks);
 }
 
 /**

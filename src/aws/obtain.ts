@@ -9,7 +9,7 @@ import { keysFromEnv } from '../inputs/env';
 import type { Plan, Signer, TokenSource } from '../inputs/plan';
 import { type Credentials, type Env, type Identity, type Issued, StsOperation } from '../names';
 import { AwsCallError } from './classify';
-import { createStsClient } from './clients';
+import { createStsClient, whenNextRequestSent } from './clients';
 import {
   decodeJwtClaims,
   explainDurationTooLong,
@@ -34,7 +34,7 @@ import {
   type RoleRequest,
   type SessionPolicy,
 } from './sts';
-import { expiresSoon, getWebIdentityToken, githubIdToken } from './web-identity';
+import { expiresSoon, getWebIdentityToken } from './web-identity';
 
 export type { Io };
 
@@ -54,7 +54,9 @@ export async function obtain(config: Config, plan: Plan, io: Io): Promise<Issued
     }
 
     case StsOperation.AssumeRoleWithWebIdentity: {
-      const token = await webIdentityToken(plan.token, io);
+      // The token may still be on its way (see idTokenIo): the STS client and its request are made ready
+      // meanwhile, and the token goes into the request as it is sent (renewIn).
+      const token = webIdentityToken(plan.token, io);
       return withSts({ config, io, signer: undefined }, async (sts) => {
         token.renewIn(sts);
         return assumeWithToken({ config, io, sts, token, roleArn: plan.roleArn });
@@ -127,12 +129,14 @@ export async function assumeWithToken(request: {
 }): Promise<Issued> {
   const { config, io, sts, token, roleArn } = request;
   try {
-    const asked = { ...sessionOf(config), roleArn, webIdentityToken: token.first };
+    const asked = { ...sessionOf(config), roleArn, webIdentityToken: TOKEN_PENDING };
     return await untilPlain(config, io, () => assumeRoleWithWebIdentity(sts, asked));
   } catch (error) {
+    // No token: that is the failure (its own error), not whatever the SDK made of it.
+    const { claims } = await token.ready;
     if (!(error instanceof AwsCallError)) throw error;
     if (error.detail.kind === 'denied') {
-      const message = explainWebIdentityDenied(roleArn, token.claims, error.detail.message);
+      const message = explainWebIdentityDenied(roleArn, claims, error.detail.message);
       throw new AwsCallError(error.operation, error.detail, message);
     }
     if (isDurationRefusal(error.detail.message)) {
@@ -159,32 +163,49 @@ export async function existingIdentity(config: Config, env: Env, io: Io): Promis
 
 export async function withSts<T>(call: Call, use: (sts: STSClient) => Promise<T>): Promise<T> {
   const sts = createStsClient(call.config, call.signer, call.io.hooks);
+  // verify-bucket: the gate and the S3 client load while STS answers, not after.
+  const preload = call.config.verify ? whenNextRequestSent(preloadGate) : undefined;
   try {
     return await use(sts);
   } finally {
+    preload?.();
     sts.destroy();
   }
 }
 
-/** The step's web identity token: the first one, its claims, and what renews it for a client's requests. */
+/** The gate's modules, loaded (and kept by the bundle's module cache) before main asks for them. */
+function preloadGate(): void {
+  void Promise.all([import('./gate'), import('./s3'), import('./s3-objects')]).catch(() => undefined);
+}
+
+/** Holds the token's place in a request until the token is in (URL-safe, as a JWT is). */
+const TOKEN_PENDING = 'web-identity-token-pending';
+
+/** The step's web identity token: the first one and its claims once in, and what puts it into requests. */
 export interface WebToken {
-  first: string;
-  claims: Record<string, unknown> | undefined;
-  /** With GitHub OIDC, every attempt of the client's requests gets a token that is not about to expire. */
+  /** The first token (masked, its claims logged) and its claims; rejects with the token's own failure. */
+  ready: Promise<{ first: string; claims: Record<string, unknown> | undefined }>;
+  /**
+   * Every attempt of the client's requests gets the token as it is sent, so the client and the request
+   * are made ready while the first token is on its way; with GitHub OIDC, one not about to expire.
+   */
   renewIn(sts: STSClient): void;
 }
 
-/** Gets the token once (masked, its claims logged) for every role of the step. */
-export async function webIdentityToken(source: TokenSource, io: Io): Promise<WebToken> {
+/** Asks for the token once, for every role of the step (not awaited: see WebToken). */
+export function webIdentityToken(source: TokenSource, io: Io): WebToken {
   const fetchToken = async () => {
-    const token = await getWebIdentityToken(source, io.fetchIdToken ?? githubIdToken);
+    const token = await getWebIdentityToken(source, io.fetchIdToken);
     io.mask(token);
     return token;
   };
-  const first = await fetchToken();
-  const claims = decodeJwtClaims(first);
-  if (claims) io.group('Web identity token claims', loggableClaims(claims));
-  let current = first;
+  const ready = fetchToken().then((first) => {
+    const claims = decodeJwtClaims(first);
+    if (claims) io.group('Web identity token claims', loggableClaims(claims));
+    return { first, claims };
+  });
+  ready.catch(() => undefined); // reported where the token is needed (assumeWithToken)
+  let current: string | undefined;
   let renewing: Promise<string> | undefined;
   // One renewal at a time, shared by every request that finds the token about to expire.
   const fresh = () => {
@@ -201,16 +222,21 @@ export async function webIdentityToken(source: TokenSource, io: Io): Promise<Web
     );
     return renewing;
   };
-  const sent = new Set([first]);
+  const renews = source.kind === 'github-oidc';
+  const sent = new Set<string>();
   return {
-    first,
-    claims,
+    ready,
     renewIn: (sts) => {
-      if (source.kind !== 'github-oidc') return;
       renewPerAttempt(sts, async (body) => {
-        const used = [...sent].find((token) => body.includes(token));
-        if (used === undefined || !expiresSoon(used)) return undefined;
-        const next = expiresSoon(current) ? await fresh() : current;
+        const { first } = await ready;
+        current ??= first;
+        const now = current;
+        const pending = body.includes(TOKEN_PENDING);
+        const used = pending ? TOKEN_PENDING : [...sent].find((token) => body.includes(token));
+        if (used === undefined) return undefined;
+        // A retry of a request that holds a token still good: sent as it is.
+        if (!pending && !(renews && expiresSoon(used))) return undefined;
+        const next = renews && expiresSoon(now) ? await fresh() : now;
         sent.add(next);
         return { used, next };
       });
@@ -219,8 +245,9 @@ export async function webIdentityToken(source: TokenSource, io: Io): Promise<Web
 }
 
 /**
- * Every attempt (retries included) of the client's requests checks the token it is about to send; one close
- * to expiry is replaced by a fresh one. Runs after the SDK's retry middleware, so once per attempt.
+ * Every attempt (retries included) of the client's requests gets its token here: the placeholder is
+ * replaced by the token, and a token close to expiry by a fresh one. Runs after the SDK's retry
+ * middleware, so once per attempt, and after everything that makes the request ready.
  */
 function renewPerAttempt(
   sts: STSClient,

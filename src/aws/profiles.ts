@@ -71,13 +71,16 @@ async function settleAll(config: Config, batch: Batch, io: Io): Promise<PromiseS
     return issued;
   };
   if (batch.kind === StsOperation.AssumeRoleWithWebIdentity) {
-    const token = await webIdentityToken(batch.token, io);
-    return withSts({ config, io, signer: undefined }, (sts) => {
+    // The requests are made ready while the token is on its way (see webIdentityToken).
+    const token = webIdentityToken(batch.token, io);
+    return withSts({ config, io, signer: undefined }, async (sts) => {
       token.renewIn(sts);
       const each = batch.targets.map((target) =>
         assumeWithToken({ config, io, sts, token, roleArn: target.role.arn }).then(masked),
       );
-      return Promise.allSettled(each);
+      const settled = await Promise.allSettled(each);
+      await token.ready; // no token: that alone is the failure, said once
+      return settled;
     });
   }
   const call: Call = { config, io, signer: await signingKeys(batch.signer, io) };

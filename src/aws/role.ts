@@ -10,7 +10,7 @@ import { essentialTags } from '../inputs/tags';
 import { type Credentials, Input, type Issued } from '../names';
 import { roleArnIn, sameAccount } from './arn';
 import { AwsCallError } from './classify';
-import type { Hooks } from './clients';
+import { type Hooks, whenNextRequestSent } from './clients';
 import {
   callerFromMessage,
   explainAssumeRoleDenied,
@@ -28,8 +28,11 @@ import { assumeRole, getCallerIdentity, type RoleRequest } from './sts';
 export interface Io {
   /** Registers secrets with the runner before anything else can print them. */
   mask(...secrets: (string | undefined)[]): void;
-  /** Fetches a GitHub OIDC token for an audience; absent: GitHub's, through @actions/core. */
-  fetchIdToken?: ((audience: string) => Promise<string>) | undefined;
+  /**
+   * Fetches a GitHub OIDC token for an audience, calling `sent` once the request is on its way (tests
+   * give a fake; main sets GitHub's token service, see idTokenIo).
+   */
+  fetchIdToken?: ((audience: string, sent?: () => void) => Promise<string>) | undefined;
   /** Logs lines in a collapsed group. */
   group(title: string, lines: string[]): void;
   /** Plugged into every AWS client: the retry log, and (in tests) a fake AWS. */
@@ -103,12 +106,18 @@ export async function explainRoleFailure(
   if (!(error instanceof AwsCallError)) return error;
   const { detail } = error;
   if (detail.kind === 'denied') {
+    const named = callerFromMessage(detail.message);
+    // IAM, asked next unless the caller is of another account, loads while STS says who the caller is.
+    const asking = named === undefined && asksIam(config);
+    const preload = asking ? whenNextRequestSent(() => void loadIam().catch(() => undefined)) : undefined;
     const caller =
-      callerFromMessage(detail.message) ??
-      (await getCallerIdentity(sts).then(
-        (id) => id.arn,
-        () => undefined,
-      ));
+      named ??
+      (await getCallerIdentity(sts)
+        .then(
+          (id) => id.arn,
+          () => undefined,
+        )
+        .finally(() => preload?.()));
     // A caller of another account: IAM (which answers for the caller's account) knows nothing of the role.
     const role =
       caller !== undefined && !sameAccount(caller, roleArn)
@@ -151,13 +160,24 @@ export async function explainRoleFailure(
  * here, and not one the user chose to send requests to.
  */
 async function lookUpRole({ config, signer, io }: Call, roleArn: string): Promise<RoleLookup> {
-  if (config.stsEndpoint !== undefined && config.iamEndpoint === undefined)
-    return { unknown: NO_IAM_ENDPOINT };
-  const iam = await import('./iam');
+  if (!asksIam(config)) return { unknown: NO_IAM_ENDPOINT };
+  const iam = await loadIam();
   const client = iam.createIamClient(config, signer, io.hooks);
   try {
     return await iam.lookUpRole(client, roleArn);
   } finally {
     client.destroy();
   }
+}
+
+function asksIam(config: Config): boolean {
+  return config.stsEndpoint === undefined || config.iamEndpoint !== undefined;
+}
+
+let iamModule: Promise<typeof import('./iam')> | undefined;
+
+/** The IAM client's module, loaded once, only to explain a refusal. */
+function loadIam(): Promise<typeof import('./iam')> {
+  iamModule ??= import('./iam');
+  return iamModule;
 }

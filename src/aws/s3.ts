@@ -13,7 +13,7 @@ import type { DeserializeMiddleware } from '@smithy/types';
 import type { Config } from '../inputs/config';
 import type { Credentials } from '../names';
 import { AwsCallError, classifyAwsError, describeFailure } from './classify';
-import { type Hooks, transportOptions } from './clients';
+import { type Hooks, transportOptions, watchRequests } from './clients';
 import { type Listing, type RawAnswer, readListing } from './listing';
 
 // For the gate, which loads this module only when it runs.
@@ -63,7 +63,7 @@ export function createS3Client(
   hooks: Hooks,
 ): S3Client {
   const endpoint = config.s3Endpoint;
-  return new S3Client({
+  const client = new S3Client({
     ...transportOptions({ config, service: 's3', endpoint, hooks }),
     credentials,
     // Other S3s (moto, MinIO, Ceph) are addressed by path: their hosts have no per-bucket DNS.
@@ -73,6 +73,7 @@ export function createS3Client(
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  return watchRequests(client, 's3', hooks);
 }
 
 /**

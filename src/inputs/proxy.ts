@@ -1,6 +1,6 @@
 /**
  * The proxy for AWS requests: http-proxy and no-proxy, else the proxy variables, checked up front, and
- * the environment this process then runs with (our clients and the OIDC token request read it).
+ * the environment this process then runs with (our AWS clients and the OIDC token request read it).
  */
 import { InputError } from '../errors';
 import { type Env, Input } from '../names';
@@ -112,10 +112,9 @@ export function proxySecrets(readInput: InputReader, env: Env): string[] {
 
 /**
  * The proxy variables this process runs with, as edits of `env` (undefined: remove the variable). Our
- * clients (through proxy-from-env) and the OIDC token request read them. Both spellings are set, since
- * the lower case wins where both are read; a proxy variable given as host:port gets http://
- * (proxy-from-env would give it the request's https://); no-proxy is joined with commas, the one
- * separator both readers take.
+ * AWS clients and the GitHub OIDC token request read them, all through proxy-from-env. Both spellings
+ * are set, since the lower case wins where both are read; a proxy variable given as host:port gets
+ * http:// (proxy-from-env would give it the request's https://); no-proxy is joined with commas.
  */
 export function proxyEnvironment(proxy: ProxySettings, env: Env): Env {
   const edits: Env = {};
@@ -132,9 +131,6 @@ export function proxyEnvironment(proxy: ProxySettings, env: Env): Env {
     // A blank value would be taken as a proxy by proxy-from-env, which does not trim: drop it.
     edits[name] = value === '' ? undefined : PROXY_VARIABLES.includes(name) ? withProxyScheme(value) : value;
   }
-  // The OIDC token request reads only HTTPS_PROXY: give it ALL_PROXY when that is all there is.
-  const all = current('all_proxy') || current('ALL_PROXY');
-  if (all && !current('https_proxy') && !current('HTTPS_PROXY')) set('HTTPS_PROXY', all);
   const noProxy = noProxyEntries(proxy.noProxy);
   if (noProxy.length > 0) set('NO_PROXY', noProxy.join(','));
   return edits;

@@ -6,6 +6,7 @@
  */
 import type { Hooks } from '../aws/clients';
 import { type Io, obtain } from '../aws/obtain';
+import { idTokenIo } from '../aws/web-identity';
 import type { Config } from '../inputs/config';
 import { checkAccount } from '../inputs/fields';
 import type { Plan } from '../inputs/plan';
@@ -46,12 +47,14 @@ export async function renew({ settings, paths, env, secrets, seams = {} }: Renew
       if (value === undefined) delete env[name];
       else env[name] = value;
     }
-  const io: Io = {
+  const given: Io = {
     mask: (...values) => secrets.push(...values.filter((value): value is string => Boolean(value))),
     fetchIdToken: seams.fetchIdToken,
     group: () => undefined,
     hooks: { sender: seams.sender },
   };
+  // GitHub's token service (unless a test gives a fetcher), asked before the STS client loads.
+  const io = await idTokenIo({ plan, config, env, io: given });
   try {
     const issued = await withinDeadline(obtain(config, plan, io), { deadline, limitMs });
     checkAccount(

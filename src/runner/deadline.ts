@@ -9,25 +9,58 @@ export class DeadlineError extends Error {
 }
 
 /**
+ * The requests under way, by who was asked ("STS", "GitHub's OIDC token service"), so that a step out of
+ * time can say who did not answer.
+ */
+export class InFlight {
+  private readonly asked: string[] = [];
+
+  /** A request to `who` has started; the function returned marks it ended (a second call does nothing). */
+  start(who: string): () => void {
+    this.asked.push(who);
+    let open = true;
+    return () => {
+      if (!open) return;
+      open = false;
+      this.asked.splice(this.asked.indexOf(who), 1);
+    };
+  }
+
+  /** Who is being waited for now, each named once, in the order they were asked. */
+  get waitingFor(): string[] {
+    return [...new Set(this.asked)];
+  }
+}
+
+/**
  * The work's result, or a DeadlineError once `deadline` (epoch ms) passes, saying so in the words the
- * step fails with; without a deadline, the work alone.
+ * step fails with (naming who had not answered, when a request was under way); without a deadline, the
+ * work alone.
  */
 export async function withinDeadline<T>(
   work: Promise<T>,
-  limit: { deadline?: number; limitMs?: number },
+  limit: { deadline?: number; limitMs?: number; inFlight?: InFlight },
 ): Promise<T> {
-  const { deadline, limitMs = 0 } = limit;
+  const { deadline, limitMs = 0, inFlight } = limit;
   if (deadline === undefined) return work;
-  const message =
-    `action-timeout-s: the step did not finish within ${limitMs / 1000} s (AWS did not answer in time); ` +
-    'no credentials were exported.';
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(message)), Math.max(0, deadline - Date.now()));
+    timer = setTimeout(
+      () => reject(new DeadlineError(deadlineMessage(limitMs, inFlight?.waitingFor ?? []))),
+      Math.max(0, deadline - Date.now()),
+    );
   });
   try {
     return await Promise.race([work, expired]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+function deadlineMessage(limitMs: number, waitingFor: string[]): string {
+  const who = waitingFor.length === 0 ? '' : ` (${waitingFor.join(' and ')} did not answer in time)`;
+  return (
+    `action-timeout-s: the step did not finish within ${limitMs / 1000} s${who}; ` +
+    'no credentials were exported.'
+  );
 }

@@ -3,8 +3,8 @@
  * in GitHub's documented workflow-command protocol (stdout `::cmd::` lines and the GITHUB_* files).
  *
  * Why not @actions/core for these: its 3.x import evaluates undici (for getIDToken) and costs more than
- * a bare Node start; the post step's budget is half of that. @actions/core is still used, loaded only
- * when a GitHub OIDC token is needed (see docs/performance.md).
+ * a bare Node start; the post step's budget is half of that. The GitHub OIDC token is asked for without
+ * it too (aws/github-token.ts; see docs/performance.md).
  */
 import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
