@@ -18,7 +18,7 @@ import { noValidCredentials, type Plan, planUnlessKept } from './inputs/plan';
 import { proxyEnvironment, proxySecrets } from './inputs/proxy';
 import { type Env, Input } from './names';
 import { type Restore, saveRestore } from './restore';
-import { DeadlineError, InFlight, withinDeadline } from './runner/deadline';
+import { DeadlineError, InFlight, outOfTime, withinDeadline } from './runner/deadline';
 import { Exports } from './runner/exports';
 import type { Runner } from './runner/protocol';
 import type { Outcome } from './runner/summary';
@@ -46,7 +46,12 @@ export async function run(runner: Runner, env: Env, seams: Seams = {}): Promise<
     mask: (...secrets) => exports.mask(...secrets),
     fetchIdToken: seams.fetchIdToken,
     group: (title, lines) => runner.group(title, lines),
-    hooks: { sender: seams.sender, onRetry, onRequest: (who) => inFlight.start(who) },
+    hooks: {
+      sender: seams.sender,
+      onRetry,
+      onRequest: (who) => inFlight.start(who),
+      mustFinish: (finishing) => inFlight.mustFinish(finishing),
+    },
   };
   const step: Step = { runner, env, exports, restore: { env: exports.before }, io, handOver: seams.handOver };
   // Until the inputs are read, as getConfig would read this one (the input, else its variable).
@@ -60,11 +65,9 @@ export async function run(runner: Runner, env: Env, seams: Seams = {}): Promise<
     await withinDeadline(act(step, config, planUnlessKept(config, env)), limit);
   } catch (error) {
     if (error instanceof DeadlineError) {
-      runner.setFailed(error.message);
-      // Requests still in flight must not export anything now: the runner is sealed.
+      // Requests still in flight must not export anything now: the runner is sealed (see outOfTime).
       saveRestore(runner, step.restore);
-      runner.seal();
-      return;
+      return outOfTime(runner, error, inFlight);
     }
     const message = describeError(error);
     // A refusal names ARNs (the role, the caller): with mask-aws-account-id their accounts go first.

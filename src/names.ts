@@ -30,6 +30,17 @@ export interface Issued {
   identity: Identity;
 }
 
+/**
+ * Work let finish even when the step runs out of time (action-timeout-s), since stopping it half way would
+ * leave something behind: the write probe's upload, until it is aborted. `work` resolves to a warning, if
+ * it has one; `what` says what is being waited for, and `unfinished` what may be left if it does not end.
+ */
+export interface MustFinish {
+  work: Promise<string | undefined>;
+  what: string;
+  unfinished: string;
+}
+
 /** Credentials issued for one profile of the `profiles` input, by the profile's name. */
 export interface ProfileIssued {
   name: string;

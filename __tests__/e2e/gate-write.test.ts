@@ -323,6 +323,27 @@ describe('without IAM enforcement: prefixes with a slash', () => {
     expectNoLeaks(result, anyone.secretAccessKey, anyone.accessKeyId);
   });
 
+  test('out of time while the probe starts its upload: the upload is aborted, then the step fails', async () => {
+    const before = await contents(stack, anyone, 'site');
+    // moto starts the upload at once; its answer comes after action-timeout-s has ended the step.
+    stack.proxy.fault = (r) => (r.operation === 'S3:POST' ? { answerAfterMs: 3000 } : undefined);
+    const result = await stack
+      .job()
+      .main(inputs({ 'verify-bucket': 's3://site/rel/', 'verify-access': 'write', 'action-timeout-s': '2' }));
+    expect(expectFailure(result)).toBe(
+      'action-timeout-s: the step did not finish within 2 s (S3 did not answer in time); no credentials were exported.',
+    );
+    expect(result.stdout).toContain(
+      'action-timeout-s: out of time; waiting at most 10 s more for the write probe\'s upload in bucket site under prefix "rel/" to be aborted.',
+    );
+    expect(s3Ops(stack).map((op) => op.replace(/probe-[0-9a-f]{32}/, 'probe-*'))).toEqual([
+      'POST /site/rel/.aws-credentials-gate-probe-*?uploads',
+      'DELETE /site/rel/.aws-credentials-gate-probe-*?uploadId',
+    ]);
+    expect(await contents(stack, anyone, 'site')).toEqual(before);
+    expectNoLeaks(result, anyone.secretAccessKey, anyone.accessKeyId);
+  });
+
   test('two buckets, three checks: eight S3 requests, and one summary row per bucket and check', async () => {
     await seedBucket(stack.moto.url, anyone, 'assets', ['img/logo.png']);
     const result = await stack

@@ -30,7 +30,8 @@ const net = require('node:net');
  * @typedef {undefined
  *   | { status: number, body?: string, headers?: Record<string, string> }
  *   | { reset: true }
- *   | { hang: true }} Fault
+ *   | { hang: true }
+ *   | { answerAfterMs: number }} Fault  the last: forwarded at once (moto acts on it), answered late
  */
 
 /**
@@ -149,8 +150,12 @@ function startProxy(target) {
             answer.on('end', () => {
               const answered = Buffer.concat(parts);
               seen.response = { status: answer.statusCode ?? 502, body: answered.toString('utf8') };
-              res.writeHead(answer.statusCode ?? 502, answer.headers);
-              res.end(answered);
+              const relay = () => {
+                res.writeHead(answer.statusCode ?? 502, answer.headers);
+                res.end(answered);
+              };
+              if (fault && 'answerAfterMs' in fault) setTimeout(relay, fault.answerAfterMs);
+              else relay();
             });
           },
         );

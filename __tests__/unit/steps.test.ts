@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cleanup } from '../../src/cleanup';
 import { run } from '../../src/main';
+import { InFlight } from '../../src/runner/deadline';
 import {
   ACCOUNT,
   CALLER,
@@ -150,6 +151,66 @@ describe('main: the deadline (action-timeout-s)', () => {
     );
     expect(runner.isSealed).toBe(true);
     expect(runner.exported).toEqual({});
+  });
+
+  const probing = { ...scenarios.keysAndRole, 'verify-bucket': 'site', 'verify-access': 'write' };
+  const late = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  test('the write probe started as time runs out: its upload is aborted before the step fails', async () => {
+    const aws: FakeAws = new FakeAws().on('CreateMultipartUpload', async (r) => {
+      await late(1500);
+      return aws.startUpload(r);
+    });
+    const { runner } = await main({ ...probing, 'action-timeout-s': '1' }, { aws });
+    expect(runner.log).toContain(
+      "action-timeout-s: out of time; waiting at most 10 s more for the write probe's upload in bucket site to be aborted.",
+    );
+    expect(runner.failure).toBe(
+      'action-timeout-s: the step did not finish within 1 s (S3 did not answer in time); no credentials were exported.',
+    );
+    expect(aws.count('AbortMultipartUpload')).toBe(1);
+    expect(aws.uploads.size).toBe(0);
+    expect(runner.exported).toEqual({});
+    expect(runner.outputs).toEqual({});
+  });
+
+  test('an abort refused after the deadline: the failure says which upload stays, and how to abort it', async () => {
+    const aws: FakeAws = new FakeAws()
+      .on('CreateMultipartUpload', async (r) => {
+        await late(1500);
+        return aws.startUpload(r);
+      })
+      .on('AbortMultipartUpload', () => s3Error(403, 'AccessDenied', 'Access Denied'));
+    const { runner } = await main({ ...probing, 'action-timeout-s': '1' }, { aws });
+    const [uploadId] = [...aws.uploads.keys()];
+    expect(runner.failure).toMatch(
+      /^action-timeout-s: the step did not finish within 1 s \(S3 did not answer in time\); no credentials were exported\. The write probe's multipart upload of \S+ in bucket site \(upload id /,
+    );
+    expect(runner.failure).toContain(`aws s3api abort-multipart-upload --bucket site --key`);
+    expect(runner.failure).toContain(`--upload-id '${uploadId}'`);
+    expect(runner.exported).toEqual({});
+  });
+});
+
+describe('the deadline: work let finish (InFlight.finish)', () => {
+  const finishing = (work: Promise<string | undefined>) => ({
+    work,
+    what: 'the probe',
+    unfinished: 'it may stay',
+  });
+
+  test('nothing to wait for: no wait (a minute of grace, within the test timeout), nothing said', async () => {
+    expect(await new InFlight().finish(60_000)).toEqual([]);
+  });
+
+  test('work that ends in the grace says its warning; work that does not is said unfinished', async () => {
+    const inFlight = new InFlight();
+    inFlight.mustFinish(finishing(Promise.resolve(undefined)));
+    inFlight.mustFinish(finishing(Promise.resolve('could not be aborted')));
+    inFlight.mustFinish(finishing(new Promise(() => {})));
+    inFlight.mustFinish(finishing(Promise.reject(new Error('lost'))));
+    expect(inFlight.unfinished).toEqual(['the probe', 'the probe', 'the probe', 'the probe']);
+    expect(await inFlight.finish(50)).toEqual(['could not be aborted', 'it may stay', 'it may stay']);
   });
 });
 

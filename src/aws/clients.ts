@@ -8,7 +8,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { HttpHandlerOptions, MiddlewareStack, RequestHandler } from '@smithy/types';
 import type { Config } from '../inputs/config';
-import type { Credentials } from '../names';
+import type { Credentials, MustFinish } from '../names';
 import { ClassifiedRetryStrategy, type RetryNotice } from './retry';
 
 /** A request that has not connected, or not answered, by then is abandoned and retried. */
@@ -34,6 +34,8 @@ export type HttpSender = RequestHandler<any, any, HttpHandlerOptions>;
 export interface Hooks {
   onRetry?: ((notice: RetryNotice) => void) | undefined;
   onRequest?: ((who: string) => () => void) | undefined;
+  /** Work the step lets finish past its deadline (see MustFinish). */
+  mustFinish?: ((finishing: MustFinish) => void) | undefined;
   sender?: HttpSender | undefined;
 }
 

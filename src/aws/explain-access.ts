@@ -190,6 +190,15 @@ export function explainAbortRefused(probe: Probe, uploadId: string, detail: Clas
   );
 }
 
+/** The step ran out of time (action-timeout-s) before the probe's upload was known to be aborted. */
+export function explainProbeUnfinished(probe: Probe): string {
+  return (
+    `The write probe's upload of ${probe.key} in ${bucketWhere(probe.bucket, probe.prefix)} was not known to be aborted when the step ended: ` +
+    'it may stay, invisible to listings and billed, until a lifecycle rule (AbortIncompleteMultipartUpload) removes it or someone aborts it. ' +
+    `aws s3api list-multipart-uploads --bucket ${probe.bucket} --prefix ${quoted(probe.key)} lists it.`
+  );
+}
+
 /** Starting the probe's upload was retried, and looking for an upload an earlier attempt left failed. */
 export function explainSweepFailed(probe: Probe, detail: Classified): string {
   return (

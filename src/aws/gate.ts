@@ -25,6 +25,7 @@ import {
 import type { Hooks } from './clients';
 import {
   explainAbortRefused,
+  explainProbeUnfinished,
   explainSweepFailed,
   kmsRefusal,
   type Probe,
@@ -52,6 +53,7 @@ interface Context {
   config: Config;
   settings: GateSettings;
   principal: string;
+  hooks: Hooks;
   /** Never shown, should an answer echo them (see describeAnswer). */
   secrets: (string | undefined)[];
 }
@@ -74,6 +76,7 @@ export async function verifyBuckets({ config, settings, issued, hooks }: GateReq
     config,
     settings,
     principal: issued.identity.arn,
+    hooks,
     secrets: [accessKeyId, secretAccessKey, sessionToken],
   };
   try {
@@ -104,7 +107,9 @@ async function checkBucket(context: Context, target: BucketTarget): Promise<Buck
     principal: context.principal,
     region: context.config.region,
   });
-  const writing = asked(Access.Write) ? proveWrite(context, probe(probeKey(target.prefix))) : undefined;
+  const writing = asked(Access.Write)
+    ? proveWriteToTheEnd(context, probe(probeKey(target.prefix)))
+    : undefined;
   const listed = asked(Access.List) ? await list(context, target) : undefined;
   // Read is asked for only with list (see inputs/buckets.ts).
   const reading = asked(Access.Read) && listed ? proveRead(context, { target, listed }, probe) : undefined;
@@ -191,6 +196,24 @@ async function withKmsKey(context: Context, at: { bucket: string; key: string },
   } catch {
     return failure;
   }
+}
+
+/**
+ * The write probe, let finish even when the step runs out of time meanwhile: an upload it started is
+ * aborted then too, and what it could not abort is said with the step's failure (see MustFinish).
+ */
+function proveWriteToTheEnd(context: Context, probe: Probe): Promise<CheckResult> {
+  const writing = proveWrite(context, probe);
+  const unfinished = explainProbeUnfinished(probe);
+  context.hooks.mustFinish?.({
+    work: writing.then(
+      (check) => check.leftover,
+      () => unfinished,
+    ),
+    what: `the write probe's upload in ${bucketWhere(probe.bucket, probe.prefix)} to be aborted`,
+    unfinished,
+  });
+  return writing;
 }
 
 /** Starts a multipart upload of the probe key and aborts it; any upload that stays is said loudly. */

@@ -208,7 +208,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: 'action-timeout-s',
     description:
-      'Fail the step if it has not finished within this many seconds, 1-21600; nothing is exported then. Default none.',
+      "Fail the step if it has not finished within this many seconds, 1-21600; nothing is exported then. A write probe's upload under way is still aborted first, waiting up to 10 s more. Default none.",
   },
   {
     name: 'http-proxy',

@@ -114,7 +114,6 @@ export class CliRunner implements Runner {
   setFailed(message: string, cause?: unknown): void {
     const usage = cause instanceof InputError;
     this.failure = { message, usage };
-    if (this.sealed) return;
     if (usage) this.options.log(usageLine(this.hide(asFlags(message))));
     else this.print(`error: ${message}`);
   }

@@ -1,7 +1,16 @@
 /**
  * action-timeout-s: the step's work raced against its deadline. What loses the race goes on unheard:
- * the step seals its runner, so nothing it does later is written or exported.
+ * the step seals its runner, so nothing it does later is written or exported. What must not be cut off
+ * half way (the write probe's abort) is given a short grace before the step fails.
  */
+import type { MustFinish } from '../names';
+import type { Runner } from './protocol';
+
+/**
+ * How long past the deadline work that must finish is waited for: the write probe's abort, one S3 attempt
+ * (3 s to connect, 5 s to answer) and a little over; it is a bound, not a wait when nothing is left.
+ */
+export const FINISH_GRACE_MS = 10_000;
 
 /** The deadline passed before the work finished. */
 export class DeadlineError extends Error {
@@ -14,6 +23,37 @@ export class DeadlineError extends Error {
  */
 export class InFlight {
   private readonly asked: string[] = [];
+  private readonly finishing: MustFinish[] = [];
+
+  /** Work to let finish should the step run out of time (see MustFinish). */
+  mustFinish(finishing: MustFinish): void {
+    this.finishing.push(finishing);
+  }
+
+  /** What is still being let finish, and waited for (see finish). */
+  get unfinished(): string[] {
+    return this.finishing.map((each) => each.what);
+  }
+
+  /**
+   * Waits at most `graceMs` for the work let finish; resolves to what it said (its warnings) and, for any
+   * that did not end in time, what may be left. Nothing to wait for: at once.
+   */
+  async finish(graceMs: number): Promise<string[]> {
+    if (this.finishing.length === 0) return [];
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), graceMs);
+    });
+    const said = await Promise.all(
+      this.finishing.map(async ({ work, unfinished }) => {
+        const end = await Promise.race([work.catch(() => unfinished), late]);
+        return end === 'late' ? unfinished : end;
+      }),
+    );
+    clearTimeout(timer);
+    return said.filter((text): text is string => text !== undefined && text !== '');
+  }
 
   /** A request to `who` has started; the function returned marks it ended (a second call does nothing). */
   start(who: string): () => void {
@@ -63,4 +103,20 @@ function deadlineMessage(limitMs: number, waitingFor: string[]): string {
     `action-timeout-s: the step did not finish within ${limitMs / 1000} s${who}; ` +
     'no credentials were exported.'
   );
+}
+
+/**
+ * The step ran out of time: nothing more is exported (the runner is sealed), work that must finish is
+ * given FINISH_GRACE_MS (said first, so the wait is not silent), and the step fails with the deadline's
+ * message and whatever that work left to say.
+ */
+export async function outOfTime(runner: Runner, error: DeadlineError, inFlight: InFlight): Promise<void> {
+  const waiting = inFlight.unfinished;
+  if (waiting.length > 0)
+    runner.info(
+      `action-timeout-s: out of time; waiting at most ${FINISH_GRACE_MS / 1000} s more for ${waiting.join(' and ')}.`,
+    );
+  runner.seal();
+  const said = await inFlight.finish(FINISH_GRACE_MS);
+  runner.setFailed([error.message, ...said].join(' '));
 }

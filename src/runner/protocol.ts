@@ -37,7 +37,10 @@ export interface Runner {
    * that tells a bad input apart (the command line's usage error).
    */
   setFailed(message: string, cause?: unknown): void;
-  /** From now on nothing is written or exported: a step that timed out must not export what comes late. */
+  /**
+   * From now on nothing is written or exported, but the step's one failure: a step that timed out must not
+   * export what comes late.
+   */
   seal(): void;
   readonly isSealed: boolean;
 }
@@ -114,7 +117,7 @@ export class WorkflowRunner implements Runner {
     private readonly print: (line: string) => void = (line) => process.stdout.write(`${line}${EOL}`),
   ) {}
 
-  /** From now on nothing is written or exported: a step that timed out must not export what comes late. */
+  /** From now on nothing is written or exported but the failure (see Runner.seal). */
   seal(): void {
     this.sealed = true;
   }
@@ -180,10 +183,10 @@ export class WorkflowRunner implements Runner {
     this.write('::endgroup::');
   }
 
-  /** Reports the step's one error and makes it exit 1. */
+  /** Reports the step's one error and makes it exit 1; sealed or not (a timed-out step says so last). */
   setFailed(message: string): void {
     process.exitCode = 1;
-    this.write(command('error', message));
+    this.print(command('error', message));
   }
 
   /**
