@@ -11,10 +11,11 @@ import { idTokenIo } from './aws/web-identity';
 import { checkWrites, deliver, deliverProfiles } from './deliver';
 import { describeError } from './errors';
 import { planBatch, profileRoleArns } from './inputs/batch';
+import { noValidCredentials, planUnlessKept } from './inputs/choose';
 import { type Config, getConfig } from './inputs/config';
 import { keysFromEnv, SECRET_INPUTS } from './inputs/env';
 import { checkAccount } from './inputs/fields';
-import { noValidCredentials, type Plan, planUnlessKept } from './inputs/plan';
+import type { Plan } from './inputs/plan';
 import { proxyEnvironment, proxySecrets } from './inputs/proxy';
 import { type Env, Input } from './names';
 import { type Restore, saveRestore } from './restore';
@@ -40,18 +41,13 @@ interface Step {
 
 export async function run(runner: Runner, env: Env, seams: Seams = {}): Promise<void> {
   const exports = new Exports(runner, env);
-  const inFlight = new InFlight(); // who is asked, for the action-timeout-s message
+  const inFlight = new InFlight(); // who is asked, and what must finish: see action-timeout-s
   const onRetry = (notice: RetryNotice) => runner.info(describeRetry(notice));
   const io: Io = {
     mask: (...secrets) => exports.mask(...secrets),
     fetchIdToken: seams.fetchIdToken,
     group: (title, lines) => runner.group(title, lines),
-    hooks: {
-      sender: seams.sender,
-      onRetry,
-      onRequest: (who) => inFlight.start(who),
-      mustFinish: (finishing) => inFlight.mustFinish(finishing),
-    },
+    hooks: { sender: seams.sender, onRetry, ...inFlight.hooks },
   };
   const step: Step = { runner, env, exports, restore: { env: exports.before }, io, handOver: seams.handOver };
   // Until the inputs are read, as getConfig would read this one (the input, else its variable).

@@ -1,6 +1,6 @@
 import { InputError } from '../../src/errors';
+import { choosePlan, planUnlessKept } from '../../src/inputs/choose';
 import { getConfig } from '../../src/inputs/config';
-import { choosePlan, planUnlessKept } from '../../src/inputs/plan';
 import { KEYS, ROLE, reader, scenarios } from '../fixtures/inputs';
 
 const OIDC_ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/token', GITHUB_WORKSPACE: '/ws' };

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { InputError } from '../../src/errors';
 import { planBatch } from '../../src/inputs/batch';
+import { choosePlan, planUnlessKept } from '../../src/inputs/choose';
 import { type Config, getConfig } from '../../src/inputs/config';
 import { withEnvFallback } from '../../src/inputs/env';
 import { ROLE_DURATION, TOKEN_DURATION } from '../../src/inputs/fields';
@@ -32,7 +33,6 @@ import {
   SESSION_NAME,
   type Shape,
 } from '../../src/inputs/parse';
-import { choosePlan, planUnlessKept } from '../../src/inputs/plan';
 import {
   defaultSessionTags,
   MAX_SESSION_TAGS,

@@ -10,8 +10,6 @@ import {
   noSignerForProfiles,
   type Plan,
   type RoleRef,
-  refusesRefresh,
-  renewable,
   roleOperation,
   roleRef,
   type Signer,
@@ -21,6 +19,7 @@ import {
   tokenSource,
 } from './plan';
 import { onLine } from './profiles';
+import { refusesRefresh, renewable } from './renewable';
 
 /** A role to obtain, and the profile it is written as (undefined: role-to-assume, exported as it is). */
 export interface RoleTarget<R extends RoleRef = RoleRef> {

@@ -69,7 +69,7 @@ export interface Config {
   stsEndpoint?: string;
   /** IAM endpoint URL from AWS_ENDPOINT_URL_IAM or AWS_ENDPOINT_URL (IAM is read only to explain failures). */
   iamEndpoint?: string;
-  /** The STS operation asked for; `auto` is resolved by `choosePlan`. */
+  /** The STS operation asked for; `auto` is resolved by `choosePlan` (choose.ts). */
   operation: StsOperation;
   /** Set the credentials as step outputs too; default false. */
   outputCredentials: boolean;

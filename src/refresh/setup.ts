@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { InputError } from '../errors';
 import type { Batch } from '../inputs/batch';
 import type { Config } from '../inputs/config';
-import { type Plan, type RenewablePlan, renewable } from '../inputs/plan';
+import type { Plan } from '../inputs/plan';
+import { type RenewablePlan, renewable } from '../inputs/renewable';
 import {
   type Credentials,
   DEFAULT_REFRESH_PROFILE,

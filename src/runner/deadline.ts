@@ -25,6 +25,12 @@ export class InFlight {
   private readonly asked: string[] = [];
   private readonly finishing: MustFinish[] = [];
 
+  /** What the step plugs into its AWS clients' hooks: each request and each MustFinish is told here. */
+  readonly hooks = {
+    onRequest: (who: string) => this.start(who),
+    mustFinish: (finishing: MustFinish) => this.mustFinish(finishing),
+  };
+
   /** Work to let finish should the step run out of time (see MustFinish). */
   mustFinish(finishing: MustFinish): void {
     this.finishing.push(finishing);
