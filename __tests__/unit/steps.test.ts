@@ -174,6 +174,20 @@ describe('main: the deadline (action-timeout-s)', () => {
     expect(runner.outputs).toEqual({});
   });
 
+  test('a probe done before time runs out (the listing hangs): no wait is said, nothing is left', async () => {
+    const aws = new FakeAws().on('ListObjectsV2', () => new Promise(() => {}));
+    const { runner } = await main(
+      { ...probing, 'verify-access': 'list,write', 'action-timeout-s': '1' },
+      { aws },
+    );
+    expect(runner.failure).toBe(
+      'action-timeout-s: the step did not finish within 1 s (S3 did not answer in time); no credentials were exported.',
+    );
+    expect(runner.log.join('\n')).not.toContain('waiting at most');
+    expect(aws.count('AbortMultipartUpload')).toBe(1);
+    expect(aws.uploads.size).toBe(0);
+  });
+
   test('an abort refused after the deadline: the failure says which upload stays, and how to abort it', async () => {
     const aws: FakeAws = new FakeAws()
       .on('CreateMultipartUpload', async (r) => {
@@ -209,7 +223,9 @@ describe('the deadline: work let finish (InFlight.finish)', () => {
     inFlight.mustFinish(finishing(Promise.resolve('could not be aborted')));
     inFlight.mustFinish(finishing(new Promise(() => {})));
     inFlight.mustFinish(finishing(Promise.reject(new Error('lost'))));
-    expect(inFlight.unfinished).toEqual(['the probe', 'the probe', 'the probe', 'the probe']);
+    expect(inFlight.unfinished).toHaveLength(4); // none has had its turn to end yet
+    await Promise.resolve();
+    expect(inFlight.unfinished).toEqual(['the probe']); // only the one that never ends
     expect(await inFlight.finish(50)).toEqual(['could not be aborted', 'it may stay', 'it may stay']);
   });
 });

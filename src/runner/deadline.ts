@@ -23,7 +23,7 @@ export class DeadlineError extends Error {
  */
 export class InFlight {
   private readonly asked: string[] = [];
-  private readonly finishing: MustFinish[] = [];
+  private readonly finishing: (MustFinish & { ended: boolean })[] = [];
 
   /** What the step plugs into its AWS clients' hooks: each request and each MustFinish is told here. */
   readonly hooks = {
@@ -33,12 +33,17 @@ export class InFlight {
 
   /** Work to let finish should the step run out of time (see MustFinish). */
   mustFinish(finishing: MustFinish): void {
-    this.finishing.push(finishing);
+    const each = { ...finishing, ended: false };
+    const ended = () => {
+      each.ended = true;
+    };
+    finishing.work.then(ended, ended);
+    this.finishing.push(each);
   }
 
-  /** What is still being let finish, and waited for (see finish). */
+  /** What is still being let finish, and waited for (see finish): what has ended is not. */
   get unfinished(): string[] {
-    return this.finishing.map((each) => each.what);
+    return this.finishing.filter((each) => !each.ended).map((each) => each.what);
   }
 
   /**
