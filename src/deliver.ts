@@ -7,6 +7,7 @@ import type { Batch } from './inputs/batch';
 import type { Config } from './inputs/config';
 import { onLine, type ProfileEntry } from './inputs/profiles';
 import { type Env, ExportedEnv, Input, OPERATION_API, type ProfileIssued } from './names';
+import { LockDeadlineError } from './profile/lock';
 import {
   type CheckOptions,
   checkProfile,
@@ -19,6 +20,7 @@ import {
 import { checkToWrite, profileToWrite, standInReason } from './profile/stand-in';
 import { checkRefresh, makeStores, removeStores, setUpRefresh } from './refresh/setup';
 import type { Restore } from './restore';
+import { deadlineReached } from './runner/deadline';
 import type { Exports } from './runner/exports';
 import type { Runner } from './runner/protocol';
 import { type Outcome, profilesReport, writeSummary } from './runner/summary';
@@ -68,8 +70,11 @@ function profileOptions(config: Config, entry: ProfileEntry, files: ProfileFiles
 export function deliver(to: Delivery, outcome: Outcome): void {
   const { config, issued, fresh, gate, profiles } = outcome;
   const holds = !outcome.exported;
-  if (!holds && profiles && outcome.batch) writeNamedProfiles(to, { config, batch: outcome.batch, profiles });
-  if (!holds && fresh) exportCredentials(to, outcome);
+  if (!holds && profiles && outcome.batch) {
+    const done = { config, batch: outcome.batch, profiles };
+    onTime(config, () => writeNamedProfiles(to, done));
+  }
+  if (!holds && fresh) onTime(config, () => exportCredentials(to, outcome));
   if (!holds && !fresh) to.exports.kept(config, issued);
   if (gate) to.exports.gate(gate, { holds });
   if (config.jobSummary) writeSummary(to.runner, outcome);
@@ -87,7 +92,8 @@ function exportCredentials(to: Delivery, { config, plan, issued }: Outcome): voi
   if (config.refresh && plan) setUpRefresh(to, { config, plan, issued });
   else if (profile) {
     const files = profileFiles(env);
-    restore.profile = writeProfile({ ...profile, files, credentials: issued.credentials });
+    const { deadline } = config.retry;
+    restore.profile = writeProfile({ ...profile, files, credentials: issued.credentials, deadline });
     exports.mask(...secretsToRestore(restore.profile));
     // Said before AWS_PROFILE changes: the stand-in's reason names the profile it replaces.
     runner.info(
@@ -105,8 +111,22 @@ function exportCredentials(to: Delivery, { config, plan, issued }: Outcome): voi
 /** profiles without role-to-assume: the profiles are written, and said in the outputs and the summary. */
 export function deliverProfiles(to: Delivery, done: ProfilesDone): void {
   const { config, batch, profiles } = done;
-  writeNamedProfiles(to, done);
+  onTime(config, () => writeNamedProfiles(to, done));
   if (config.jobSummary) writeSummary(to.runner, profilesReport(config, OPERATION_API[batch.kind], profiles));
+}
+
+/**
+ * Writing profiles within action-timeout-s: the lock of a shared file is waited for synchronously, so the
+ * deadline's timer cannot end that wait; the wait ends itself at the deadline (see profile/lock.ts), and the
+ * step fails as it does when its timer fires, naming the lock.
+ */
+function onTime(config: Config, write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    if (!(error instanceof LockDeadlineError)) throw error;
+    throw deadlineReached(config.timeoutMs ?? 0, `the lock on ${error.file}, held by ${error.holder}`);
+  }
 }
 
 /** The profiles of profiles, obtained, and how (refresh-credentials renews each the same way). */
@@ -137,6 +157,7 @@ function writeNamedProfiles(to: Delivery, { config, batch, profiles }: ProfilesD
           credentials,
           credentialProcess,
           region: config.region,
+          deadline: config.retry.deadline,
         };
       }),
     );

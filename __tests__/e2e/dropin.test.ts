@@ -431,12 +431,16 @@ describe('AssumeRole parameters', () => {
     expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRole']);
     expect(sent()).toMatchObject({ RoleArn: ROLE, SourceIdentity: 'octocat' });
     expect((await identityFromEnv(job)).Arn).toBe(result.outputs['authenticated-arn']);
+    // The job summary names it beside the session name.
+    expect(result.summary).toContain('| Session name | GitHubActions |\n| Source identity | octocat |\n');
     expectNoLeaks(result, KEYS['aws-secret-access-key']);
   });
 
   test('without role-source-identity no SourceIdentity is sent', async () => {
-    expectSuccess(await stack.job().main(keysAndRole()));
+    const result = await stack.job().main(keysAndRole());
+    expectSuccess(result);
     expect(sent()).not.toHaveProperty('SourceIdentity');
+    expect(result.summary).not.toContain('Source identity');
   });
 
   test("a role given by name is in the caller's account", async () => {

@@ -194,4 +194,27 @@ describe('a lock on the shared files', () => {
     expect(post.exitCode).toBe(0);
     expect(post.warnings).toEqual([]);
   }, 60_000);
+
+  test('held by a live process past action-timeout-s: the wait ends at the deadline, not the bound', async () => {
+    const home = sharedHome();
+    holdLock(home, process.pid);
+    const credentials = path.join(home, '.aws', 'credentials');
+    fs.writeFileSync(credentials, '[other]\naws_access_key_id = AKIAOTHEROTHEROTHER1\n', { mode: 0o644 });
+    const before = snapshot(path.join(home, '.aws'));
+    const job = stack.job({ HOME: home });
+    const result = await job.main({ ...inputs('ci'), 'action-timeout-s': '2' });
+    // The step's deadline ended the wait (not the lock's 10 s bound, which says "Could not lock ...").
+    expect(expectFailure(result)).toBe(
+      `action-timeout-s: the step did not finish within 2 s (it was waiting for the lock on ${credentials}, ` +
+        `held by process ${process.pid} on ${os.hostname()}); no credentials were exported.`,
+    );
+    expect(result.env).toEqual({});
+    expect(result.outputs).toEqual({});
+    expectNoLeaks(result, KEYS['aws-secret-access-key']);
+    expect(snapshot(path.join(home, '.aws'))).toEqual(before);
+    const post = await job.post();
+    expect(post.exitCode).toBe(0);
+    expect(post.warnings).toEqual([]);
+    expect(snapshot(path.join(home, '.aws'))).toEqual(before);
+  }, 60_000);
 });

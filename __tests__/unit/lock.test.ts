@@ -2,7 +2,15 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { acquire, breakerPath, LockTimeoutError, lockFiles, lockPath, release } from '../../src/profile/lock';
+import {
+  acquire,
+  breakerPath,
+  LockDeadlineError,
+  LockTimeoutError,
+  lockFiles,
+  lockPath,
+  release,
+} from '../../src/profile/lock';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lock-test-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -146,6 +154,56 @@ describe('lockFiles', () => {
     expect(() => lockFiles([a, b], { timing: FAST })).toThrow(LockTimeoutError);
     expect(fs.readdirSync(path.dirname(a))).toEqual(['.other.aws-credentials-gate.lock']);
     if (held) release(held);
+  });
+
+  describe("with a deadline (the main step's action-timeout-s)", () => {
+    /** What lockFiles throws for the config and credentials files of a directory whose credentials lock is held. */
+    function blocked(options: { deadline: number; timing?: typeof FAST }) {
+      const credentials = sharedFile();
+      const config = path.join(path.dirname(credentials), 'config');
+      const held = acquire(credentials);
+      try {
+        lockFiles([credentials, config], options)();
+        return { credentials, error: undefined, left: [] };
+      } catch (error) {
+        return { credentials, error, left: fs.readdirSync(path.dirname(credentials)).sort() };
+      } finally {
+        if (held) release(held);
+      }
+    }
+
+    test('a live holder is waited for until the deadline, not the whole bound; the locks taken are released', () => {
+      // The bound is longer than the deadline: without the deadline the wait would end in a LockTimeoutError.
+      const { credentials, error, left } = blocked({
+        deadline: Date.now() + 100,
+        timing: { waitMs: 1_500, staleMs: 60_000 },
+      });
+      expect(error).toBeInstanceOf(LockDeadlineError);
+      expect(error).toMatchObject({
+        file: credentials,
+        holder: `process ${process.pid} on ${os.hostname()}`,
+      });
+      expect((error as Error).message).toContain(
+        `Could not lock ${credentials}: ${lockPath(credentials)} is held`,
+      );
+      // The config file's lock (taken first) is released; the holder's is left to it.
+      expect(left).toEqual(['.credentials.aws-credentials-gate.lock']);
+    });
+
+    test('a deadline later than the bound: the bound ends the wait, as without one', () => {
+      const { error } = blocked({ deadline: Date.now() + 60_000, timing: FAST });
+      expect(error).toBeInstanceOf(LockTimeoutError);
+      expect(error).not.toBeInstanceOf(LockDeadlineError);
+    });
+
+    test('a deadline already past bounds only waiting: a free lock is taken, a stale one taken over', () => {
+      const file = sharedFile();
+      holdLock(file, { pid: deadPid(), host: os.hostname() });
+      const unlock = lockFiles([file, path.join(path.dirname(file), 'config')], { deadline: Date.now() - 1 });
+      expect(JSON.parse(fs.readFileSync(lockPath(file), 'utf8'))).toMatchObject({ pid: process.pid });
+      unlock();
+      expect(fs.readdirSync(path.dirname(file))).toEqual([]);
+    });
   });
 
   test('a file whose directory is gone needs no lock; one to be written has it made', () => {

@@ -256,6 +256,13 @@ describe('main step with profiles', () => {
     expect(runner.summary).not.toMatch(/^\| Identity \|/m);
   });
 
+  test('role-source-identity: sent with each AssumeRole, and the summary shows it', async () => {
+    const { runner, aws } = await main({ ...keysAlone, profiles: TWO, 'role-source-identity': 'octocat' });
+    expect(runner.failure).toBeUndefined();
+    expect(aws.requests.map((r) => r.params.SourceIdentity)).toEqual(['octocat', 'octocat']);
+    expect(runner.summary).toContain('| Session name | GitHubActions |\n| Source identity | octocat |\n');
+  });
+
   test('the requests go out together: all ten are in flight before the first is answered', async () => {
     const ten = Array.from(
       { length: 10 },

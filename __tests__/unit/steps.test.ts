@@ -5,9 +5,11 @@
  * use-existing-credentials, the gate holding or reporting, the post step's restore and its warnings.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { cleanup } from '../../src/cleanup';
 import { run } from '../../src/main';
+import { acquire, release } from '../../src/profile/lock';
 import { InFlight } from '../../src/runner/deadline';
 import {
   ACCOUNT,
@@ -151,6 +153,35 @@ describe('main: the deadline (action-timeout-s)', () => {
     );
     expect(runner.isSealed).toBe(true);
     expect(runner.exported).toEqual({});
+  });
+
+  test('a live process holds the lock on ~/.aws/credentials: the wait ends at the deadline, naming the lock', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'step-'));
+    const aws = path.join(home, '.aws');
+    fs.mkdirSync(aws);
+    const credentials = path.join(aws, 'credentials');
+    fs.writeFileSync(credentials, '[other]\naws_access_key_id = AKIAOTHER\n', { mode: 0o600 });
+    const held = acquire(credentials); // this process: alive, so waited for
+    const before = fs.readdirSync(aws).map((name) => [name, fs.readFileSync(path.join(aws, name), 'utf8')]);
+    try {
+      const { runner } = await main(
+        { ...scenarios.keysAndRole, 'aws-profile': 'ci', 'action-timeout-s': '1' },
+        { env: { HOME: home } },
+      );
+      // Not the lock's own bound (10 s, "Could not lock ..."): the step's deadline ended the wait.
+      expect(runner.failure).toBe(
+        `action-timeout-s: the step did not finish within 1 s (it was waiting for the lock on ${credentials}, ` +
+          `held by process ${process.pid} on ${os.hostname()}); no credentials were exported.`,
+      );
+      expect(runner.isSealed).toBe(true);
+      expect(runner.exported).toEqual({});
+      expect(runner.outputs).toEqual({});
+      const after = fs.readdirSync(aws).map((name) => [name, fs.readFileSync(path.join(aws, name), 'utf8')]);
+      expect(after).toEqual(before);
+    } finally {
+      if (held) release(held);
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 
   const probing = { ...scenarios.keysAndRole, 'verify-bucket': 'site', 'verify-access': 'write' };

@@ -1,6 +1,9 @@
 import { explainBucketFailure } from '../../src/aws/explain-bucket';
+import { getConfig } from '../../src/inputs/config';
+import { planUnlessKept } from '../../src/inputs/choose';
 import { Access, type BucketResult, type CheckResult, type GateResult } from '../../src/names';
-import { describeExpiry, formatSize, renderSummary } from '../../src/runner/summary';
+import { describeExpiry, formatSize, renderSummary, reportOf } from '../../src/runner/summary';
+import { scenarios } from '../fixtures/inputs';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 type Objects = BucketResult['objects'];
@@ -156,11 +159,49 @@ describe('renderSummary', () => {
     expect(text).toContain('| Expires | unknown (session credentials from an earlier step) |');
   });
 
+  test('a source identity is a row of its own after the session name, plain text on one line', () => {
+    const sourceIdentity = 'octo|cat [x](https://evil.example) <b>\n## Not a heading';
+    const lines = renderSummary({ ...base, sourceIdentity }).split('\n');
+    const at = lines.indexOf('| Session name | GitHubActions |');
+    expect(lines[at + 1]).toBe(
+      '| Source identity | octo\\|cat \\[x\\](https://evil.example) &lt;b&gt;\\\\n## Not a heading |',
+    );
+    expect(lines[at + 2]).toMatch(/^\| Expires \|/);
+  });
+
   test('long-term keys have no expiry and no session name', () => {
     const { sessionName: _s, expiration: _e, ...keys } = base;
     const text = renderSummary({ ...keys, operation: 'keys as given' });
     expect(text).toContain('| Expires | never (long-term keys) |');
     expect(text).not.toContain('Session name');
+  });
+});
+
+describe('reportOf', () => {
+  const issued = {
+    credentials: { ...base, accessKeyId: 'ASIAFAKE', secretAccessKey: 'secret', sessionToken: 'token' },
+    identity: { arn: base.identityArn, accountId: base.accountId },
+  };
+  /** The report of a main step that obtained new credentials with these inputs and exported them. */
+  function reportFor(inputs: Record<string, string>) {
+    const env = {};
+    const config = getConfig((name) => inputs[name] ?? '', env);
+    const plan = planUnlessKept(config, env);
+    return reportOf({ config, plan, issued, gate: undefined, exported: true, fresh: true, env });
+  }
+
+  test('role-source-identity: the SourceIdentity AssumeRole was sent, shown beside the session name', () => {
+    const report = reportFor({ ...scenarios.keysAndRole, 'role-source-identity': 'octocat' });
+    expect(report).toMatchObject({ sessionName: 'GitHubActions', sourceIdentity: 'octocat' });
+    expect(renderSummary(report)).toContain(
+      '| Session name | GitHubActions |\n| Source identity | octocat |\n',
+    );
+  });
+
+  test('without role-source-identity there is no source identity row', () => {
+    const report = reportFor(scenarios.keysAndRole);
+    expect(report.sourceIdentity).toBeUndefined();
+    expect(renderSummary(report)).not.toContain('Source identity');
   });
 });
 

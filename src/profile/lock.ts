@@ -6,7 +6,8 @@
  * A lock whose holder cannot release it any more must not block for ever: it is stale when its process is
  * gone (same host: the pid is not alive), when it is older than any step can hold one, or when it still says
  * nothing a moment after it was created (its holder died between creating and writing it). A live holder is
- * waited for, up to a bound; then the step fails, naming the lock.
+ * waited for, up to a bound (and never past the step's deadline, when it has one); then the step fails, naming
+ * the lock.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -35,6 +36,23 @@ export class LockTimeoutError extends Error {
   override name = 'LockTimeoutError';
 }
 
+/**
+ * The step's deadline came while a live process held the lock of `file`: the caller, which knows what the
+ * deadline is, says so in its own words (the message is the lock's, for a caller that does not).
+ */
+export class LockDeadlineError extends LockTimeoutError {
+  override name = 'LockDeadlineError';
+  constructor(
+    /** The shared file whose lock was waited for. */
+    readonly file: string,
+    /** Who holds the lock: "process 1234 on host", or "another process". */
+    readonly holder: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** What a lock file says about its holder. */
 interface Holder {
   pid?: number;
@@ -58,10 +76,15 @@ export interface Held {
   token: string;
 }
 
-/** How to get a lock; `makeDir` recreates a missing directory (else a file whose directory is gone needs none). */
+/**
+ * How to get a lock; `makeDir` recreates a missing directory (else a file whose directory is gone needs none).
+ * `deadline` (epoch ms) ends the wait for a live holder then, if that comes before timing.waitMs is up, with a
+ * LockDeadlineError: a synchronous wait holds up every timer, the step's own deadline timer included.
+ */
 export interface LockOptions {
   timing?: LockTiming;
   makeDir?: (dir: string) => void;
+  deadline?: number | undefined;
 }
 
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
@@ -92,7 +115,7 @@ export function lockFiles(files: string[], options: LockOptions = {}): () => voi
 
 /** Takes the file's lock; undefined when the file's directory is gone and `makeDir` is not given. */
 export function acquire(file: string, options: LockOptions = {}): Held | undefined {
-  const { timing = LOCK_TIMING, makeDir } = options;
+  const { timing = LOCK_TIMING, makeDir, deadline = Number.POSITIVE_INFINITY } = options;
   const lock = lockPath(file);
   const token = uniqueSuffix();
   const started = Date.now();
@@ -116,10 +139,16 @@ export function acquire(file: string, options: LockOptions = {}): Held | undefin
     if (seen === undefined) continue; // released meanwhile
     const stale = staleness(seen, timing);
     if (stale !== undefined && breakStale(lock, seen, timing)) continue;
-    const waited = Date.now() - started;
+    const now = Date.now();
+    const waited = now - started;
+    if (now >= deadline) {
+      const message = timedOut({ file, lock, seen, waited, stale });
+      throw new LockDeadlineError(file, holderOf(seen), message);
+    }
     if (waited >= timing.waitMs) throw new LockTimeoutError(timedOut({ file, lock, seen, waited, stale }));
-    // Holders keep a lock for milliseconds: poll soon, then less often, never in step with other waiters.
-    sleep(Math.min(2 ** Math.min(attempt, 6), 50) * (0.5 + Math.random()));
+    // Holders keep a lock for milliseconds: poll soon, then less often, never in step with other waiters
+    // (and never past the deadline).
+    sleep(Math.min(Math.min(2 ** Math.min(attempt, 6), 50) * (0.5 + Math.random()), deadline - now));
   }
 }
 
@@ -205,11 +234,15 @@ export function breakerPath(lock: string): string {
   return `${lock}.break`;
 }
 
+/** Who a lock file says holds it: "process 1234 on host", or "another process". */
+function holderOf({ holder: { pid, host } }: Seen): string {
+  return typeof pid === 'number' ? `process ${pid}${host ? ` on ${host}` : ''}` : 'another process';
+}
+
 function timedOut(at: { file: string; lock: string; seen: Seen; waited: number; stale?: string }): string {
   const { file, lock, seen, waited, stale } = at;
-  const { pid, host, since } = seen.holder;
-  const who = typeof pid === 'number' ? `process ${pid}${host ? ` on ${host}` : ''}` : 'another process';
-  const held = `${lock} is held by ${who}${since ? ` since ${since}` : ''}; waited ${Math.round(waited / 1000)} s.`;
+  const since = seen.holder.since;
+  const held = `${lock} is held by ${holderOf(seen)}${since ? ` since ${since}` : ''}; waited ${Math.round(waited / 1000)} s.`;
   if (stale !== undefined)
     return (
       `Could not lock ${file}: ${held} The lock is stale (${stale}), but ${breakerPath(lock)} is held by ` +

@@ -30,6 +30,11 @@ export interface WriteProfileOptions {
   overwrite: boolean;
   /** The error when the profile exists (and not overwrite), given the files it is in; absent: aws-profile's. */
   taken?: ((where: string) => Error) | undefined;
+  /**
+   * The main step's deadline (epoch ms, action-timeout-s): a live holder of a lock is waited for no longer
+   * (LockDeadlineError); absent, up to the lock's own bound.
+   */
+  deadline?: number | undefined;
 }
 
 /** Paths honouring AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE, else ~/.aws/credentials and ~/.aws/config. */
@@ -99,7 +104,7 @@ export function writeProfile(options: WriteProfileOptions): ProfileRecord {
   try {
     // The locks live beside the files: their directories first.
     for (const file of paths) makeDir(path.dirname(file));
-    unlock = lockFiles(paths, { makeDir });
+    unlock = lockFiles(paths, { makeDir, deadline: options.deadline });
     writeLocked(options, record);
   } catch (error) {
     const dirs = unlock ? undoChanges(record).dirs : record.createdDirs;

@@ -88,7 +88,13 @@ export function setUpRefresh(step: RefreshStep, done: { config: Config; plan: Pl
   restore.refresh = { dir: store.dir };
   try {
     const { credentialProcess } = store;
-    restore.profile = writeProfile({ ...profile, files, region: config.region, credentialProcess });
+    restore.profile = writeProfile({
+      ...profile,
+      files,
+      region: config.region,
+      credentialProcess,
+      deadline: config.retry.deadline,
+    });
   } catch (error) {
     removeStore(store.dir, runnerTemp(env));
     restore.refresh = undefined;

@@ -97,7 +97,7 @@ export async function withinDeadline<T>(
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new DeadlineError(deadlineMessage(limitMs, inFlight?.waitingFor ?? []))),
+      () => reject(new DeadlineError(deadlineMessage(limitMs, noAnswer(inFlight?.waitingFor ?? [])))),
       Math.max(0, deadline - Date.now()),
     );
   });
@@ -108,10 +108,18 @@ export async function withinDeadline<T>(
   }
 }
 
-function deadlineMessage(limitMs: number, waitingFor: string[]): string {
-  const who = waitingFor.length === 0 ? '' : ` (${waitingFor.join(' and ')} did not answer in time)`;
+/**
+ * The DeadlineError of a wait that could not be cut short by the deadline's timer (a synchronous one, such as
+ * for the lock of a shared file) and so ended itself at the deadline; `waitedFor` names what it waited for.
+ */
+export function deadlineReached(limitMs: number, waitedFor: string): DeadlineError {
+  return new DeadlineError(deadlineMessage(limitMs, `it was waiting for ${waitedFor}`));
+}
+
+/** The step failed with, naming in parentheses (`why`) what it was waiting for, if anything. */
+function deadlineMessage(limitMs: number, why: string | undefined): string {
   return (
-    `action-timeout-s: the step did not finish within ${limitMs / 1000} s${who}; ` +
+    `action-timeout-s: the step did not finish within ${limitMs / 1000} s${why ? ` (${why})` : ''}; ` +
     'no credentials were exported.'
   );
 }
@@ -130,4 +138,8 @@ export async function outOfTime(runner: Runner, error: DeadlineError, inFlight: 
   runner.seal();
   const said = await inFlight.finish(FINISH_GRACE_MS);
   runner.setFailed([error.message, ...said].join(' '));
+}
+
+function noAnswer(waitingFor: string[]): string | undefined {
+  return waitingFor.length === 0 ? undefined : `${waitingFor.join(' and ')} did not answer in time`;
 }

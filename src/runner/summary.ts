@@ -32,6 +32,8 @@ export interface Report {
   region: string;
   /** Session name, for role sessions. */
   sessionName?: string;
+  /** The SourceIdentity AssumeRole was sent (role-source-identity); absent when none was. */
+  sourceIdentity?: string;
   /** When the credentials expire; 'unknown' for session credentials of unknown expiry; absent for none. */
   expiration?: Date | 'unknown';
   /** Set when the S3 access gate ran. */
@@ -109,6 +111,8 @@ export function reportOf(outcome: Outcome): Report {
     maskAccount: config.maskAccountId,
     region: config.region,
     sessionName: roleSession ? config.sessionName : undefined,
+    // Refused up front with a web identity: only AssumeRole sends it.
+    sourceIdentity: roleSession ? config.sourceIdentity : undefined,
     expiration:
       issued.credentials.expiration ??
       (!fresh && issued.credentials.sessionToken ? keptExpiry(env) : undefined),
@@ -129,6 +133,7 @@ export function profilesReport(config: Config, operation: string, profiles: Prof
     maskAccount: config.maskAccountId,
     region: config.region,
     sessionName: config.sessionName,
+    sourceIdentity: config.sourceIdentity,
     exportedTo: [profilesExported(config, profiles)],
     profiles: profiles.map(profileRow),
     now: new Date(),
@@ -172,6 +177,7 @@ export function renderSummary(report: Report): string {
   if (report.accountId !== undefined) rows.push(['Account', account(report.accountId)]);
   rows.push(['Region', cell(report.region)]);
   if (report.sessionName !== undefined) rows.push(['Session name', cell(report.sessionName)]);
+  if (report.sourceIdentity !== undefined) rows.push(['Source identity', cell(report.sourceIdentity)]);
   const expiry =
     report.expiration === undefined
       ? 'never (long-term keys)'
