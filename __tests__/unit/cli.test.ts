@@ -291,6 +291,16 @@ describe('the program', () => {
     expect(result.ran).toEqual([]);
   });
 
+  test('--role-source-identity: sent to STS, and a line of the report after the session', async () => {
+    const { aws } = issuing();
+    const result = await cli([...ROLE_FLAGS, '--role-source-identity', 'octocat'], { aws });
+    expect(result.code).toBe(0);
+    expect(result.aws.requests[0]?.params.SourceIdentity).toBe('octocat');
+    const lines = result.stdout.split('\n');
+    const at = lines.indexOf('Session:          GitHubActions');
+    expect(lines[at + 1]).toBe('Source identity:  octocat');
+  });
+
   test('--json: the credential_process document on stdout, the report on stderr without a secret', async () => {
     const { aws, secrets } = issuing();
     const result = await cli([...ROLE_FLAGS, '--json'], { aws });

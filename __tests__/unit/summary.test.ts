@@ -1,6 +1,6 @@
 import { explainBucketFailure } from '../../src/aws/explain-bucket';
-import { getConfig } from '../../src/inputs/config';
 import { planUnlessKept } from '../../src/inputs/choose';
+import { getConfig } from '../../src/inputs/config';
 import { Access, type BucketResult, type CheckResult, type GateResult } from '../../src/names';
 import { describeExpiry, formatSize, renderSummary, reportOf } from '../../src/runner/summary';
 import { scenarios } from '../fixtures/inputs';
@@ -167,6 +167,11 @@ describe('renderSummary', () => {
       '| Source identity | octo\\|cat \\[x\\](https://evil.example) &lt;b&gt;\\\\n## Not a heading |',
     );
     expect(lines[at + 2]).toMatch(/^\| Expires \|/);
+  });
+
+  test('emphasis marks in a value are shown as they are, never as emphasis', () => {
+    const lines = renderSummary({ ...base, sessionName: '_deploy_ **main** ~~x~~' }).split('\n');
+    expect(lines).toContain('| Session name | \\_deploy\\_ \\*\\*main\\*\\* \\~\\~x\\~\\~ |');
   });
 
   test('long-term keys have no expiry and no session name', () => {

@@ -26,6 +26,7 @@ export function renderReport(outcome: Outcome, { debug, now }: { debug: boolean;
     ['Signed by', debug ? signerOf(plan) : undefined],
     ['Region', report.region],
     ['Session', report.sessionName],
+    ['Source identity', report.sourceIdentity],
     ['Expires', expires],
     ['STS endpoint', debug ? config.stsEndpoint : undefined],
   ];

@@ -14,11 +14,12 @@ function inCell(text: string): string {
 
 /**
  * Plain text in a table cell, shown as it is (hidden characters escaped, see inCell): backslashes,
- * backticks, brackets and pipes escaped (no code span, no link, no column break of its own), HTML escaped.
+ * backticks, emphasis marks, brackets and pipes escaped (no code span, no emphasis, no link, no column
+ * break of its own), HTML escaped.
  */
 export function cell(text: string): string {
   return visible(text)
-    .replace(/[\\`[\]|]/g, '\\$&')
+    .replace(/[\\`*_~[\]|]/g, '\\$&')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;');
