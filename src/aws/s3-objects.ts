@@ -4,6 +4,7 @@
  * have left. Loaded, like s3.ts, only when a gate asks for read or write. Each throws BucketError when S3
  * refuses or cannot be reached.
  */
+// The SDK's ES modules, as in s3.ts (see s3-es.d.ts).
 import {
   AbortMultipartUploadCommand,
   CreateMultipartUploadCommand,
@@ -11,7 +12,7 @@ import {
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   type S3Client,
-} from '@aws-sdk/client-s3';
+} from '@aws-sdk/client-s3/dist-es/index.js';
 import { type Classified, classifyAwsError } from './classify';
 import { decodeS3Value } from './listing';
 import { attemptsOf, bucketError } from './s3';

@@ -3,12 +3,13 @@
  * read and write probes' requests are in s3-objects.ts. Loaded with a dynamic import, so a step without
  * verify-bucket never pays for the S3 client.
  */
+// The SDK's ES modules, not its CommonJS entry, so the bundle keeps only what the gate uses: see s3-es.d.ts.
 import {
   ListObjectsV2Command,
   type ListObjectsV2CommandInput,
   type ListObjectsV2CommandOutput,
   S3Client,
-} from '@aws-sdk/client-s3';
+} from '@aws-sdk/client-s3/dist-es/index.js';
 import type { DeserializeMiddleware } from '@smithy/types';
 import type { Config } from '../inputs/config';
 import type { Credentials } from '../names';
