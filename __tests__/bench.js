@@ -14,7 +14,15 @@
  * each flow per round), so the flows compared there (GitHub OIDC against keys) share the drift.
  * Writes the same markdown to .bench/last.md. Exits 1 when a budget is missed.
  *
- *   npm run bench [-- --runs N] [-- --latency MS]   (default N = 15, MS = 60; --latency 0: no latency runs)
+ * `--against DIR` compares two builds instead: every case of the action (main, post and the credential
+ * process, the gate's latency cases included; no floors) runs with this dist/ and with the bundles under DIR (another
+ * build's dist/, e.g. of a git worktree at an older commit), round robin, and the table gives each
+ * case's two medians and their ratio. Measured in one go, the two builds share the machine's drift,
+ * which runs of `npm run bench` minutes apart do not. Writes .bench/against.md; informational (exit 0,
+ * unless a run of this dist/ misbehaves).
+ *
+ *   npm run bench [-- --runs N] [-- --latency MS] [-- --against DIR]
+ *   (default N = 15, MS = 60; --latency 0: no latency runs)
  */
 const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -94,6 +102,7 @@ const FLOOR = {
  * @typedef {object} Sample  one measured child process
  * @property {number} ms        wall time, spawn to exit
  * @property {number} rssKiB    peak RSS (GNU time %M)
+ * @property {number} cpuMs     CPU time, user + system (GNU time %U + %S, 10 ms resolution)
  * @property {number | null} code
  * @property {string} stdout
  * @property {string} stderr
@@ -117,13 +126,29 @@ const FLOOR = {
  * @property {number[]} bareMs  the bare runs alternated with this case's runs
  */
 
-/** `--runs N` (15 when absent) and `--latency MS` (60 when absent), each also as `--name=value`. */
+/**
+ * `--runs N` (15 when absent), `--latency MS` (60 when absent) and `--against DIR` (none), each also as
+ * `--name=value`.
+ */
 function parseArgs(/** @type {string[]} */ argv) {
-  const options = { runs: 15, latency: 60 };
-  const usage = 'usage: npm run bench -- [--runs N] [--latency MS]';
+  /** @type {{ runs: number, latency: number, against: string | undefined }} */
+  const options = { runs: 15, latency: 60, against: undefined };
+  const usage = 'usage: npm run bench -- [--runs N] [--latency MS] [--against DIST_DIR]';
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const [flag, inline] = arg.split('=', 2);
+    if (flag === '--against') {
+      const dir = path.resolve(inline ?? argv[++i] ?? '');
+      if (
+        !fs.existsSync(path.join(dir, 'main', 'index.js')) ||
+        !fs.existsSync(path.join(dir, 'post', 'index.js'))
+      )
+        throw new Error(
+          `bench: --against needs a dist/ directory with main/index.js and post/index.js, got '${dir}'`,
+        );
+      options.against = dir;
+      continue;
+    }
     const name = flag === '--runs' ? 'runs' : flag === '--latency' ? 'latency' : undefined;
     if (name === undefined) throw new Error(`bench: unknown argument '${arg}' (${usage})`);
     const value = inline ?? argv[++i];
@@ -152,17 +177,19 @@ let sampleCounter = 0;
  */
 async function measure(args, env, cwd, scratch) {
   const rssFile = path.join(scratch, `rss-${++sampleCounter}`);
-  const run = await runChild(TIME, ['-f', '%M', '-o', rssFile, nodeBinary(), ...args], {
+  const run = await runChild(TIME, ['-f', '%M %U %S', '-o', rssFile, nodeBinary(), ...args], {
     env,
     cwd,
     timeoutMs: 60_000,
   });
   // GNU time writes "Command exited with non-zero status N" before the format line when N != 0.
   const lines = fs.readFileSync(rssFile, 'utf8').trim().split('\n');
-  const rssKiB = Number(lines.at(-1));
+  const [rssKiB, user, system] = (lines.at(-1) ?? '').split(' ').map(Number);
   fs.rmSync(rssFile, { force: true });
-  if (!Number.isFinite(rssKiB)) throw new Error(`bench: unreadable GNU time output: ${lines.join(' / ')}`);
-  return { ...run, rssKiB };
+  if (![rssKiB, user, system].every(Number.isFinite))
+    throw new Error(`bench: unreadable GNU time output: ${lines.join(' / ')}`);
+  // CPU time (user + system; GNU time's resolution is 10 ms): what load on a shared machine inflates least.
+  return { ...run, rssKiB: rssKiB ?? 0, cpuMs: ((user ?? 0) + (system ?? 0)) * 1000 };
 }
 
 /** @param {number[]} values */
@@ -338,7 +365,7 @@ async function runCases(runs, specs, scratch, { proxy, oidc }) {
   // flows compared with each other (GitHub OIDC against keys) see the same drift of a shared machine.
   const delayed = specs.filter((s) => s.flow !== undefined);
   if (delayed.length === 0) return { results, bareAll };
-  process.stderr.write(`bench: the latency mode, ${delayed.length} flows round robin `);
+  process.stderr.write(`bench: ${delayed.length} cases round robin `);
   const rounds = [];
   for (const spec of delayed) rounds.push(await start(spec));
   for (let i = 0; i < runs; i++) {
@@ -350,7 +377,7 @@ async function runCases(runs, specs, scratch, { proxy, oidc }) {
 }
 
 async function main() {
-  const { runs, latency } = parseArgs(process.argv.slice(2));
+  const { runs, latency, against } = parseArgs(process.argv.slice(2));
   const loadBefore = os.loadavg();
   requireGnuTime();
   const node = nodeBinary();
@@ -612,6 +639,20 @@ async function main() {
         },
       },
     ];
+    if (against !== undefined) {
+      try {
+        const pairs = againstPairs(specs, against);
+        const { results } = await runCases(runs, pairs, scratch, { proxy, oidc });
+        const compared = compareReport({ runs, node, nodeVersion, against, results, load: loadBefore });
+        process.stdout.write(compared.text);
+        fs.mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
+        fs.writeFileSync(path.join(ROOT, '.bench', 'against.md'), compared.text);
+        process.exitCode = compared.failed ? 1 : 0;
+      } finally {
+        for (const dir of jobDirs) fs.rmSync(dir, { recursive: true, force: true });
+      }
+      return;
+    }
     // The latency mode: every flow that makes requests, again, with each answer held back.
     const flows = [KEYS_CASE, OIDC_CASE, 'main: + verify-bucket', FLOOR.sdk, FLOOR.sdkVerify, FLOOR.noSdk];
     if (latency > 0)
@@ -648,6 +689,79 @@ async function main() {
     await moto.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The build compared against, as a case's name says it. */
+const AGAINST = 'against';
+
+/**
+ * `--against`: each case of the action twice, with this dist/ and with `dir`'s bundles, all round robin
+ * (runCases runs specs with a flow so); the same inputs, env, faults and checks.
+ * @param {CaseSpec[]} specs @param {string} dir @returns {CaseSpec[]}
+ */
+function againstPairs(specs, dir) {
+  return specs
+    .filter((spec) => spec.step !== 'floor')
+    .flatMap((spec) => {
+      // The credential process of refresh-credentials is the main bundle, run with its arguments.
+      const entry = path.join(dir, spec.step === 'post' ? 'post' : 'main', 'index.js');
+      return [
+        { ...spec, name: `${spec.name} [this]`, flow: spec.name },
+        {
+          ...spec,
+          name: `${spec.name} [${AGAINST}]`,
+          flow: spec.name,
+          prepare: () => ({ ...spec.prepare(), entry }),
+        },
+      ];
+    });
+}
+
+/**
+ * The `--against` table: per case, this build's median, the other's, the ratio, and each one's ratio to
+ * the bare runs alternated with it. A run of this build that misbehaves fails it; the other build's
+ * runs may differ (an older build does less), and are only counted.
+ * @param {{ runs: number, node: string, nodeVersion: string, against: string, results: CaseResult[], load: number[] }} data
+ */
+function compareReport({ runs, node, nodeVersion, against, results, load }) {
+  const out = [
+    '# Benchmark: this dist/ against another build',
+    '',
+    `Node ${nodeVersion} (\`${path.relative(ROOT, node)}\`), ${runs} measured runs of each case and build after one ` +
+      `warm-up, round robin, each alternated with a bare \`node -e 0\`; CPU time is the mean of user + system ` +
+      `(GNU time, 10 ms resolution), which load inflates less than wall time. Against: \`${against}\`. Load ` +
+      `average at the start: ${load.map((n) => n.toFixed(2)).join(', ')}.`,
+    '',
+    '| case | this: median ms | against: median ms | this / against | x bare: this | x bare: against | CPU ms (mean): this | against | this / against | against runs that misbehaved |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  let failed = false;
+  const flows = [...new Set(results.map((r) => r.flow))];
+  for (const flow of flows) {
+    const ours = results.find((r) => r.flow === flow && !r.name.endsWith(`[${AGAINST}]`));
+    const theirs = results.find((r) => r.flow === flow && r.name.endsWith(`[${AGAINST}]`));
+    if (!ours || !theirs) continue;
+    const mid = (/** @type {CaseResult} */ r) => median(r.runs.map((run) => run.sample.ms));
+    const bare = (/** @type {CaseResult} */ r) => mid(r) / median(r.bareMs);
+    const bad = (/** @type {CaseResult} */ r) => r.runs.filter((run) => run.problems.length > 0);
+    const cpu = (/** @type {CaseResult} */ r) =>
+      r.runs.reduce((sum, run) => sum + run.sample.cpuMs, 0) / r.runs.length;
+    if (bad(ours).length > 0) {
+      failed = true;
+      process.stderr.write(`bench: ${ours.name}: ${bad(ours)[0]?.problems.join('; ')}\n`);
+    }
+    out.push(
+      `| ${flow} | ${mid(ours).toFixed(1)} | ${mid(theirs).toFixed(1)} | ${(mid(ours) / mid(theirs)).toFixed(3)} | ` +
+        `${bare(ours).toFixed(2)} | ${bare(theirs).toFixed(2)} | ${cpu(ours).toFixed(1)} | ${cpu(theirs).toFixed(1)} | ` +
+        `${(cpu(ours) / cpu(theirs)).toFixed(3)} | ${bad(theirs).length} |`,
+    );
+  }
+  out.push(
+    '',
+    failed ? '**Result: FAIL** (a run of this dist/ misbehaved: see stderr)' : 'Result: informational.',
+    '',
+  );
+  return { text: out.join('\n'), failed };
 }
 
 /**
