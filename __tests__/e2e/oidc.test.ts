@@ -78,6 +78,14 @@ describe('retried where retrying helps, final where it cannot', () => {
       'answered HTTP 503: fault injected by the test -> attempt 3 of 12',
     ]);
     expect(tokenRequests()).toBe(3);
+    // Each attempt asks as the runner's toolkit does: the bearer, JSON, and a User-Agent.
+    for (const asked of stack.oidc.requests.slice(before))
+      expect(asked).toEqual({
+        audience: 'sts.amazonaws.com',
+        authorized: true,
+        userAgent: 'actions/oidc-client aws-credentials-gate',
+        accept: 'application/json',
+      });
     expect(stack.proxy.requests.map((r) => r.operation)).toEqual(['AssumeRoleWithWebIdentity']);
     expect(stack.proxy.requests[0]?.params.WebIdentityToken).toBe(stack.oidc.issued.at(-1));
     expectNoLeaks(result, stack.oidc.issued.at(-1));

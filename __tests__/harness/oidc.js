@@ -47,7 +47,7 @@ function githubClaims(/** @type {string} */ audience) {
  * @typedef {object} OidcServer
  * @property {Record<string, string>} env  ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN for the child
  * @property {string} url        the server's base URL (http://127.0.0.1:<port>)
- * @property {{ audience: string | null, authorized: boolean }[]} requests
+ * @property {{ audience: string | null, authorized: boolean, userAgent: string | undefined, accept: string | undefined }[]} requests
  * @property {string[]} issued   every token handed out
  * @property {number[]} lifetimes  seconds of validity for the next tokens, used up in order (then 300)
  * @property {((index: number) => OidcFault) | undefined} fault  set to answer request `index` (0-based,
@@ -69,7 +69,7 @@ function startOidc() {
     const url = new URL(req.url ?? '/', 'http://x');
     const authorized = req.headers.authorization === `Bearer ${requestToken}`;
     const audience = url.searchParams.get('audience');
-    const asked = { audience, authorized };
+    const asked = { audience, authorized, userAgent: req.headers['user-agent'], accept: req.headers.accept };
     const index = requests.push(asked) - 1;
     const fault = handle.fault?.(index);
     if (fault && 'hang' in fault) return; // never answered; closed with the server

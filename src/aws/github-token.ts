@@ -20,6 +20,12 @@ import { decideRetry, type RetryClock, type RetryPolicy, TOKEN_SERVICE } from '.
  */
 export const TOKEN_TIMEOUTS = { connectMs: 3000, answerMs: 5000 } as const;
 
+/**
+ * Said to the token service as the runner's own toolkit says it (actions/oidc-client), and who asks: a
+ * request without one is the kind a service may refuse or throttle first.
+ */
+const USER_AGENT = 'actions/oidc-client aws-credentials-gate';
+
 /** A token is a JWT of a few KB: an answer much larger than this is not the token service's. */
 const MAX_ANSWER_BYTES = 256 * 1024;
 
@@ -119,7 +125,11 @@ async function askOnce(
   return new Promise<string>((resolve, reject) => {
     const req = request(url, {
       agent: agent ?? false,
-      headers: { Accept: 'application/json', Authorization: `Bearer ${how.bearer}` },
+      headers: {
+        Accept: 'application/json',
+        Authorization: `Bearer ${how.bearer}`,
+        'User-Agent': USER_AGENT,
+      },
     });
     let timer: NodeJS.Timeout | undefined;
     const limit = (phase: AttemptTimeout['phase'], ms: number) => {
