@@ -144,6 +144,44 @@ describe('main: refusal explanations', () => {
   });
 });
 
+describe('main: the web identity token in the request', () => {
+  const withTokenFile = async (token: string, inputs: Record<string, string> = {}) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'token-'));
+    const file = path.join(dir, 'token');
+    fs.writeFileSync(file, token);
+    try {
+      return await main({
+        'aws-region': 'eu-west-1',
+        'role-to-assume': ROLE,
+        'web-identity-token-file': file,
+        ...inputs,
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  test("a token file's token that is not URL-safe reaches STS as it is (form-encoded)", async () => {
+    const token = "opaque+token/with=chars&more%20!'()*";
+    const { runner, aws } = await withTokenFile(token);
+    expect(runner.failure).toBeUndefined();
+    const [sent] = aws.requests.filter((r) => r.action === 'AssumeRoleWithWebIdentity');
+    expect(sent?.params.WebIdentityToken).toBe(token);
+  });
+
+  test('a session name that reads like the placeholder is left as it is; the token goes in its own parameter', async () => {
+    const { runner, aws } = await withTokenFile('file-token', {
+      'role-session-name': 'web-identity-token-pending',
+    });
+    expect(runner.failure).toBeUndefined();
+    const [sent] = aws.requests.filter((r) => r.action === 'AssumeRoleWithWebIdentity');
+    expect(sent?.params).toMatchObject({
+      RoleSessionName: 'web-identity-token-pending',
+      WebIdentityToken: 'file-token',
+    });
+  });
+});
+
 describe('main: the deadline (action-timeout-s)', () => {
   test('STS never answers: the step fails at the deadline, seals the runner, exports nothing', async () => {
     const aws = new FakeAws().on('AssumeRole', () => new Promise(() => {}));

@@ -3,20 +3,13 @@
  * why. Side effects on the runner go through `io`.
  */
 import type { STSClient } from '@aws-sdk/client-sts';
-import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer } from '@smithy/types';
 import type { Config } from '../inputs/config';
 import { keysFromEnv } from '../inputs/env';
-import type { Plan, Signer, TokenSource } from '../inputs/plan';
+import type { Plan, Signer } from '../inputs/plan';
 import { type Credentials, type Env, type Identity, type Issued, StsOperation } from '../names';
 import { AwsCallError } from './classify';
 import { createStsClient, whenNextRequestSent } from './clients';
-import {
-  decodeJwtClaims,
-  explainDurationTooLong,
-  explainWebIdentityDenied,
-  isDurationRefusal,
-  loggableClaims,
-} from './explain';
+import { explainDurationTooLong, explainWebIdentityDenied, isDurationRefusal } from './explain';
 import {
   assumeRoleTagged,
   type Call,
@@ -34,7 +27,7 @@ import {
   type RoleRequest,
   type SessionPolicy,
 } from './sts';
-import { expiresSoon, getWebIdentityToken } from './web-identity';
+import { TOKEN_PENDING, type WebToken, webIdentityToken } from './web-token';
 
 export type { Io };
 
@@ -176,97 +169,6 @@ export async function withSts<T>(call: Call, use: (sts: STSClient) => Promise<T>
 /** The gate's modules, loaded (and kept by the bundle's module cache) before main asks for them. */
 function preloadGate(): void {
   void Promise.all([import('./gate'), import('./s3'), import('./s3-objects')]).catch(() => undefined);
-}
-
-/** Holds the token's place in a request until the token is in (URL-safe, as a JWT is). */
-const TOKEN_PENDING = 'web-identity-token-pending';
-
-/** The step's web identity token: the first one and its claims once in, and what puts it into requests. */
-export interface WebToken {
-  /** The first token (masked, its claims logged) and its claims; rejects with the token's own failure. */
-  ready: Promise<{ first: string; claims: Record<string, unknown> | undefined }>;
-  /**
-   * Every attempt of the client's requests gets the token as it is sent, so the client and the request
-   * are made ready while the first token is on its way; with GitHub OIDC, one not about to expire.
-   */
-  renewIn(sts: STSClient): void;
-}
-
-/** Asks for the token once, for every role of the step (not awaited: see WebToken). */
-export function webIdentityToken(source: TokenSource, io: Io): WebToken {
-  const fetchToken = async () => {
-    const token = await getWebIdentityToken(source, io.fetchIdToken);
-    io.mask(token);
-    return token;
-  };
-  const ready = fetchToken().then((first) => {
-    const claims = decodeJwtClaims(first);
-    if (claims) io.group('Web identity token claims', loggableClaims(claims));
-    return { first, claims };
-  });
-  ready.catch(() => undefined); // reported where the token is needed (assumeWithToken)
-  let current: string | undefined;
-  let renewing: Promise<string> | undefined;
-  // One renewal at a time, shared by every request that finds the token about to expire.
-  const fresh = () => {
-    renewing ??= fetchToken().then(
-      (token) => {
-        current = token;
-        renewing = undefined;
-        return token;
-      },
-      (error: unknown) => {
-        renewing = undefined;
-        throw error;
-      },
-    );
-    return renewing;
-  };
-  const renews = source.kind === 'github-oidc';
-  const sent = new Set<string>();
-  return {
-    ready,
-    renewIn: (sts) => {
-      renewPerAttempt(sts, async (body) => {
-        const { first } = await ready;
-        current ??= first;
-        const now = current;
-        const pending = body.includes(TOKEN_PENDING);
-        const used = pending ? TOKEN_PENDING : [...sent].find((token) => body.includes(token));
-        if (used === undefined) return undefined;
-        // A retry of a request that holds a token still good: sent as it is.
-        if (!pending && !(renews && expiresSoon(used))) return undefined;
-        const next = renews && expiresSoon(now) ? await fresh() : now;
-        sent.add(next);
-        return { used, next };
-      });
-    },
-  };
-}
-
-/**
- * Every attempt (retries included) of the client's requests gets its token here: the placeholder is
- * replaced by the token, and a token close to expiry by a fresh one. Runs after the SDK's retry
- * middleware, so once per attempt, and after everything that makes the request ready.
- */
-function renewPerAttempt(
-  sts: STSClient,
-  replacement: (body: string) => Promise<{ used: string; next: string } | undefined>,
-): void {
-  sts.middlewareStack.addRelativeTo(
-    (next: FinalizeHandler<object, MetadataBearer>) => async (args: FinalizeHandlerArguments<object>) => {
-      const request = args.request as { body?: unknown; headers?: Record<string, string> };
-      const swap = typeof request.body === 'string' ? await replacement(request.body) : undefined;
-      if (swap !== undefined) {
-        // JWTs use only URL-safe characters, so the form-encoded body holds the token as is.
-        request.body = (request.body as string).replace(swap.used, swap.next);
-        if (request.headers)
-          request.headers['content-length'] = String(Buffer.byteLength(request.body as string));
-      }
-      return next(args);
-    },
-    { relation: 'after', toMiddleware: 'retryMiddleware', name: 'freshWebIdentityToken' },
-  );
 }
 
 /** special-characters-workaround: ask again until the secret key is letters and digits only. */

@@ -11,9 +11,10 @@ import type { Config } from '../inputs/config';
 import { checkAccount } from '../inputs/fields';
 import { type Issued, type ProfileIssued, StsOperation } from '../names';
 import { roleArnIn } from './arn';
-import { assumeOne, assumeWithToken, signingKeys, webIdentityToken, withSts } from './obtain';
+import { assumeOne, assumeWithToken, signingKeys, withSts } from './obtain';
 import { type Call, type Io, requireAmbientCredentials } from './role';
 import { getCallerIdentity } from './sts';
+import { webIdentityToken } from './web-token';
 
 /** What a batch gives: role-to-assume's credentials (when it was given) and each profile's. */
 export interface Obtained {
