@@ -291,6 +291,16 @@ describe('the program', () => {
     expect(result.ran).toEqual([]);
   });
 
+  test('--action-timeout-s: STS never answers, the step says so when time runs out, nothing is printed', async () => {
+    const aws = new FakeAws().on('AssumeRole', () => new Promise(() => {}));
+    const result = await cli([...ROLE_FLAGS, '--action-timeout-s', '1'], { aws });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      'error: action-timeout-s: the step did not finish within 1 s (STS did not answer in time); no credentials were exported.',
+    );
+  });
+
   test('--role-source-identity: sent to STS, and a line of the report after the session', async () => {
     const { aws } = issuing();
     const result = await cli([...ROLE_FLAGS, '--role-source-identity', 'octocat'], { aws });

@@ -115,7 +115,8 @@ export class CliRunner implements Runner {
     const usage = cause instanceof InputError;
     this.failure = { message, usage };
     if (usage) this.options.log(usageLine(this.hide(asFlags(message))));
-    else this.print(`error: ${message}`);
+    // Sealed or not: a step that ran out of time seals its runner, then says so last.
+    else for (const line of this.shown(`error: ${message}`)) this.options.log(line);
   }
 
   seal(): void {
