@@ -137,6 +137,15 @@ describe('behind a proxy', () => {
     expectNoLeaks(result, stack.oidc.issued.at(-1));
   });
 
+  test("the no-proxy input '*': the token request goes direct, as the AWS requests do", async () => {
+    const env = { ...oidcOverTls(), HTTPS_PROXY: stack.proxy.url };
+    const result = await stack.job(env).main({ ...inputs(), 'no-proxy': '*' });
+    expectSuccess(result);
+    expect(stack.proxy.tunnels).toEqual([]);
+    expect(tokenRequests()).toBe(1);
+    expectNoLeaks(result, stack.oidc.issued.at(-1));
+  });
+
   test('NO_PROXY naming its host: the token request goes direct', async () => {
     const env = { ...oidcOverTls(), HTTPS_PROXY: stack.proxy.url, NO_PROXY: 'localhost' };
     const result = await stack.job(env).main(inputs());

@@ -82,6 +82,7 @@ function options(more: { maxAttempts?: number; deadline?: number; answerMs?: num
         requests.push(who);
         return () => ended.push(who);
       },
+      proxied: false,
       timeouts: { connectMs: 1000, answerMs: more.answerMs ?? 1000 },
       sleep: async (ms: number) => {
         slept.push(ms);

@@ -8,7 +8,6 @@
  * each one told; a refusal (401, 403) is final. The token itself is never part of a message.
  */
 import type { Agent } from 'node:http';
-import { PROXY_VARIABLES } from '../inputs/proxy';
 import { type Classified, classifyAwsError } from './classify';
 import { decideRetry, type RetryClock, type RetryPolicy, TOKEN_SERVICE } from './retry';
 
@@ -41,6 +40,11 @@ export interface TokenAsk {
 /** How the token is asked for: the retry policy, who hears of each request, and (tests) time itself. */
 export interface TokenRequestOptions {
   retry: RetryPolicy;
+  /**
+   * Whether the step's AWS requests go through a proxy (config.proxy: http-proxy, or proxy variables not
+   * all bypassed by no-proxy); then, as for them, the proxy variables the step set say which, per URL.
+   */
+  proxied: boolean;
   /** A request to `who` is under way; the function it returns is called when that attempt ends. */
   onRequest?: ((who: string) => () => void) | undefined;
   /** Called once the first attempt's request is written out, or has ended (may be called again). */
@@ -90,7 +94,8 @@ export async function requestGithubToken(ask: TokenAsk, options: TokenRequestOpt
     const answered = options.onRequest?.(TOKEN_SERVICE.name);
     let failure: Classified;
     try {
-      return await askOnce(url, { bearer: ask.bearer, timeouts, onSent: options.onSent });
+      const agent = options.proxied ? await proxyAgent(url) : undefined;
+      return await askOnce(url, { bearer: ask.bearer, timeouts, agent, onSent: options.onSent });
     } catch (error) {
       failure = classifyTokenFailure(error);
     } finally {
@@ -117,10 +122,11 @@ async function askOnce(
   how: {
     bearer: string;
     timeouts: { connectMs: number; answerMs: number };
+    agent: Agent | undefined;
     onSent?: (() => void) | undefined;
   },
 ): Promise<string> {
-  const agent = await proxyAgent(url);
+  const { agent } = how;
   const { request } = url.protocol === 'http:' ? await import('node:http') : await import('node:https');
   return new Promise<string>((resolve, reject) => {
     const req = request(url, {
@@ -170,10 +176,9 @@ async function askOnce(
 
 /**
  * The proxy the AWS clients would use for this URL: proxy-from-env reads the proxy variables (which the
- * step set from http-proxy and no-proxy), loaded only when one is set.
+ * step set from http-proxy and no-proxy), loaded only when the step has a proxy.
  */
 async function proxyAgent(url: URL): Promise<Agent | undefined> {
-  if (!PROXY_VARIABLES.some((name) => process.env[name])) return undefined;
   const { getProxyForUrl } = await import('proxy-from-env');
   const proxy = getProxyForUrl(url.href);
   if (proxy === '') return undefined;

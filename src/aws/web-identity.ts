@@ -10,7 +10,7 @@ import type { Plan, TokenSource } from '../inputs/plan';
 import { type Env, Input, ReadEnv, StsOperation } from '../names';
 import type { Hooks } from './clients';
 import { decodeJwtClaims } from './explain';
-import { type RetryPolicy, TOKEN_SERVICE } from './retry';
+import { TOKEN_SERVICE } from './retry';
 import type { Io } from './role';
 
 /** Fetches a GitHub OIDC token for an audience; `sent` is called once the request is on its way. */
@@ -54,7 +54,7 @@ export async function idTokenIo(step: {
   const web = StsOperation.AssumeRoleWithWebIdentity;
   const source = batch?.kind === web ? batch.token : plan?.kind === web ? plan.token : undefined;
   if (source?.kind !== 'github-oidc') return io;
-  const fetch = io.fetchIdToken ?? githubTokenFetcher(env, config.retry, io.hooks);
+  const fetch = io.fetchIdToken ?? githubTokenFetcher(env, config, io.hooks);
   if (config.useExistingCredentials) return { ...io, fetchIdToken: fetch };
   const { audience } = source;
   let sent = () => {};
@@ -74,7 +74,7 @@ export async function idTokenIo(step: {
 }
 
 /** GitHub's token service, at the address and with the request token the runner gives the job. */
-function githubTokenFetcher(env: Env, retry: RetryPolicy, hooks: Hooks): IdTokenFetcher {
+function githubTokenFetcher(env: Env, config: Config, hooks: Hooks): IdTokenFetcher {
   const onRetry = hooks.onRetry;
   return async (audience, onSent) => {
     // In a chunk of its own, loaded only on this path.
@@ -83,9 +83,11 @@ function githubTokenFetcher(env: Env, retry: RetryPolicy, hooks: Hooks): IdToken
       { url: env[ReadEnv.OidcRequestUrl] ?? '', bearer: env[ReadEnv.OidcRequestToken] ?? '', audience },
       {
         retry: {
-          ...retry,
+          ...config.retry,
           onRetry: onRetry && ((notice) => onRetry({ ...notice, service: TOKEN_SERVICE.id })),
         },
+        // As the step's AWS requests: through the proxy only when they go through one.
+        proxied: config.proxy !== undefined,
         onRequest: hooks.onRequest,
         onSent,
       },
