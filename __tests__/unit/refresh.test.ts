@@ -5,6 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import fc from 'fast-check';
@@ -230,6 +232,40 @@ describe('the steps and the credential process, against a fake AWS', () => {
     expect(renewed.fetchIdToken).toHaveBeenCalledTimes(1);
     expect(JSON.parse(renewed.stdout).AccessKeyId).not.toBe(JSON.parse(seeded).AccessKeyId);
     expect(fs.readFileSync(path.join(dir, 'credentials.json'), 'utf8')).toBe(renewed.stdout);
+  });
+
+  test("GitHub's token service hangs on a renewal: it fails at the limit, naming the token service", async () => {
+    const { aws, env, dir } = await refreshingJob({ ...scenarios.oidc, 'action-timeout-s': '1' });
+    makeDue(dir);
+    const hung = http.createServer(() => {}); // accepts, never answers
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const { port } = hung.address() as AddressInfo;
+    const out = { stderr: '' };
+    try {
+      const code = await serveCredentials(
+        [dir],
+        {
+          ...env,
+          ACTIONS_ID_TOKEN_REQUEST_URL: `http://127.0.0.1:${port}/token?api-version=2.0`,
+          ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token',
+        },
+        {
+          stdout: () => undefined,
+          stderr: (text) => {
+            out.stderr += text;
+          },
+          seams: { sender: aws.sender },
+        },
+      );
+      expect(code).toBe(1);
+    } finally {
+      hung.closeAllConnections();
+      hung.close();
+    }
+    expect(out.stderr).toContain(
+      "GitHub's OIDC token service did not answer within 1 s (action-timeout-s); no credentials were renewed",
+    );
+    expect(aws.count('AssumeRoleWithWebIdentity')).toBe(1); // the main step's only
   });
 
   test('keys -> AssumeRole: the key file signs the renewal; a refusal is the main step’s explanation', async () => {

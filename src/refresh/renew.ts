@@ -12,7 +12,7 @@ import { checkAccount } from '../inputs/fields';
 import type { Plan } from '../inputs/plan';
 import { proxyEnvironment } from '../inputs/proxy';
 import { type Credentials, type Env, ReadEnv, StsOperation } from '../names';
-import { DeadlineError, withinDeadline } from '../runner/deadline';
+import { DeadlineError, InFlight, withinDeadline } from '../runner/deadline';
 import { type Paths, readKeys, renewalLimitMs, type Settings } from './store';
 
 /** What unit tests put in place of AWS and of GitHub's token service. */
@@ -47,16 +47,20 @@ export async function renew({ settings, paths, env, secrets, seams = {} }: Renew
       if (value === undefined) delete env[name];
       else env[name] = value;
     }
+  const inFlight = new InFlight(); // who is asked, for the message when time runs out
   const given: Io = {
     mask: (...values) => secrets.push(...values.filter((value): value is string => Boolean(value))),
     fetchIdToken: seams.fetchIdToken,
     group: () => undefined,
-    hooks: { sender: seams.sender },
+    hooks: { sender: seams.sender, onRequest: inFlight.hooks.onRequest },
   };
-  // GitHub's token service (unless a test gives a fetcher), asked before the STS client loads.
-  const io = await idTokenIo({ plan, config, env, io: given });
+  const obtained = async () => {
+    // GitHub's token service (unless a test gives a fetcher), asked before the STS client loads.
+    const io = await idTokenIo({ plan, config, env, io: given });
+    return obtain(config, plan, io);
+  };
   try {
-    const issued = await withinDeadline(obtain(config, plan, io), { deadline, limitMs });
+    const issued = await withinDeadline(obtained(), { deadline, limitMs, inFlight });
     checkAccount(
       { allowed: config.allowedAccountIds, masked: config.maskAccountId },
       issued.identity.accountId,
@@ -65,7 +69,8 @@ export async function renew({ settings, paths, env, secrets, seams = {} }: Renew
   } catch (error) {
     if (!(error instanceof DeadlineError)) throw error;
     const why = config.timeoutMs === undefined ? 'the limit of a renewal' : 'action-timeout-s';
-    throw new Error(`STS did not answer within ${limitMs / 1000} s (${why}); no credentials were renewed`);
+    const who = inFlight.waitingFor.join(' and ') || 'STS';
+    throw new Error(`${who} did not answer within ${limitMs / 1000} s (${why}); no credentials were renewed`);
   }
 }
 
