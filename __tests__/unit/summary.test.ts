@@ -141,7 +141,7 @@ describe('renderSummary', () => {
     const reason = 'S3 said: `x` [Sign in](https://evil.example) a\\b |\r\n## Not a heading <b>';
     const text = renderSummary({ ...base, gate: refused(reason) });
     expect(text).toContain(
-      '> S3 said: \\`x\\` \\[Sign in\\](https://evil.example) a\\\\b \\|\\\\r\\\\n## Not a heading &lt;b&gt;\n',
+      '> S3 said: \\`x\\` \\[Sign in\\](`https://evil.example`) a\\\\b \\|\\\\r\\\\n## Not a heading &lt;b&gt;\n',
     );
   });
 
@@ -164,9 +164,18 @@ describe('renderSummary', () => {
     const lines = renderSummary({ ...base, sourceIdentity }).split('\n');
     const at = lines.indexOf('| Session name | GitHubActions |');
     expect(lines[at + 1]).toBe(
-      '| Source identity | octo\\|cat \\[x\\](https://evil.example) &lt;b&gt;\\\\n## Not a heading |',
+      '| Source identity | octo\\|cat \\[x\\](`https://evil.example`) &lt;b&gt;\\\\n## Not a heading |',
     );
     expect(lines[at + 2]).toMatch(/^\| Expires \|/);
+  });
+
+  test('what GitHub would link without markup (URLs, www., e-mail addresses) is shown as code', () => {
+    const sourceIdentity =
+      'see https://evil.example/login?x=1, www.evil.example. or mail octo.cat+ci@evil.example!';
+    const lines = renderSummary({ ...base, sourceIdentity }).split('\n');
+    expect(lines).toContain(
+      '| Source identity | see `https://evil.example/login?x=1`, `www.evil.example`. or mail `octo.cat+ci@evil.example`! |',
+    );
   });
 
   test('emphasis marks in a value are shown as they are, never as emphasis', () => {

@@ -4,6 +4,7 @@
  * half way (the write probe's abort) is given a short grace before the step fails.
  */
 import type { MustFinish } from '../names';
+import { visible } from '../text';
 import type { Runner } from './protocol';
 
 /**
@@ -137,7 +138,8 @@ export async function outOfTime(runner: Runner, error: DeadlineError, inFlight: 
     );
   runner.seal();
   const said = await inFlight.finish(FINISH_GRACE_MS);
-  runner.setFailed([error.message, ...said].join(' '));
+  // What the work said holds text others chose (S3 keys, AWS messages): hidden characters shown escaped.
+  runner.setFailed(visible([error.message, ...said].join(' ')));
 }
 
 function noAnswer(waitingFor: string[]): string | undefined {

@@ -15,9 +15,37 @@ function inCell(text: string): string {
 /**
  * Plain text in a table cell, shown as it is (hidden characters escaped, see inCell): backslashes,
  * backticks, emphasis marks, brackets and pipes escaped (no code span, no emphasis, no link, no column
- * break of its own), HTML escaped.
+ * break of its own), HTML escaped; what would be linked without markup (a URL, an e-mail address) shown
+ * as code, which is never linked.
  */
 export function cell(text: string): string {
+  // A run GitHub's markdown would link by itself (a URL, www., an e-mail address) goes in a code span.
+  let shown = '';
+  let from = 0;
+  for (const match of text.matchAll(AUTOLINK)) {
+    if (match.index < from) continue;
+    const link = linkPart(match[0]);
+    shown += plainCell(text.slice(from, match.index)) + code(link);
+    from = match.index + link.length;
+  }
+  return shown + plainCell(text.slice(from));
+}
+
+/**
+ * What GitHub's markdown (GFM's autolink extension) makes a link of with no markup: text from http://,
+ * https:// or www. to the next space or <, and an e-mail address.
+ */
+const AUTOLINK = /(?:https?:\/\/|www\.)[^\s<]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gi;
+
+/** A match without the trailing punctuation GFM leaves out of a link (and a `)` it does not close). */
+function linkPart(run: string): string {
+  let link = run;
+  const opens = (text: string) => text.split('(').length - text.split(')').length;
+  while (/[?!.,:*_~'")]$/.test(link) && (!link.endsWith(')') || opens(link) < 0)) link = link.slice(0, -1);
+  return link;
+}
+
+function plainCell(text: string): string {
   return visible(text)
     .replace(/[\\`*_~[\]|]/g, '\\$&')
     .replace(/&/g, '&amp;')
