@@ -2,7 +2,8 @@
 /**
  * `npm run bench`: does not rebuild dist/. Runs the committed dist/ bundles as the runner would (the e2e
  * harness's step environment) against moto_server on loopback, behind the counting proxy, alternating
- * every measured run with a bare `node -e 0` of the same binary and environment, so drift hits both.
+ * every measured run with a bare `node -e 0` of the same binary and environment, so drift hits both, and
+ * running the cases round robin, so that drift hits every case alike.
  * Beside the action it runs the floors (fixtures/floor/): the same step done by the SDK alone (bundled
  * here, into the scratch directory, the way dist/ is built) and by hand without the SDK, so what the
  * library costs and what our own code costs on top of it are measured, not guessed.
@@ -352,27 +353,23 @@ async function runCases(runs, specs, scratch, { proxy, oidc }) {
       bareAll.push(baseline);
     };
   };
-  for (const spec of specs.filter((s) => s.flow === undefined)) {
-    const measured = await start(spec);
-    process.stderr.write(`bench: ${spec.name} `);
+  // Round robin, one run of each case per round in a rotating order: cases compared with each other (the
+  // action against its SDK floor, GitHub OIDC against keys) then see the same drift of a shared machine,
+  // which runs in blocks a minute apart do not. The latency mode's flows are a second round robin.
+  for (const group of [
+    specs.filter((s) => s.flow === undefined),
+    specs.filter((s) => s.flow !== undefined),
+  ]) {
+    if (group.length === 0) continue;
+    process.stderr.write(`bench: ${group.length} cases round robin `);
+    const rounds = [];
+    for (const spec of group) rounds.push(await start(spec));
     for (let i = 0; i < runs; i++) {
-      await measured(i);
+      for (let k = 0; k < rounds.length; k++) await rounds[(i + k) % rounds.length]?.(i);
       process.stderr.write('.');
     }
     process.stderr.write('\n');
   }
-  // The latency mode's runs go round robin, one of each flow per round (in a rotating order), so that
-  // flows compared with each other (GitHub OIDC against keys) see the same drift of a shared machine.
-  const delayed = specs.filter((s) => s.flow !== undefined);
-  if (delayed.length === 0) return { results, bareAll };
-  process.stderr.write(`bench: ${delayed.length} cases round robin `);
-  const rounds = [];
-  for (const spec of delayed) rounds.push(await start(spec));
-  for (let i = 0; i < runs; i++) {
-    for (let k = 0; k < rounds.length; k++) await rounds[(i + k) % rounds.length]?.(i);
-    process.stderr.write('.');
-  }
-  process.stderr.write('\n');
   return { results, bareAll };
 }
 
