@@ -35,6 +35,12 @@ export interface Issued {
  * leave something behind: the write probe's upload, until it is aborted. `work` resolves to a warning, if
  * it has one; `what` says what is being waited for, and `unfinished` what may be left if it does not end.
  */
+/**
+ * How long past action-timeout-s a MustFinish is waited for, and its requests retried: the write probe's
+ * abort, one S3 attempt (3 s to connect, 5 s to answer) and a little over.
+ */
+export const FINISH_GRACE_MS = 10_000;
+
 export interface MustFinish {
   work: Promise<string | undefined>;
   what: string;

@@ -243,6 +243,24 @@ describe('main: the deadline (action-timeout-s)', () => {
     expect(runner.outputs).toEqual({});
   });
 
+  test('an abort throttled after the deadline is retried within the grace: nothing is left', async () => {
+    let aborts = 0;
+    const aws: FakeAws = new FakeAws()
+      .on('CreateMultipartUpload', async (r) => {
+        await late(1500);
+        return aws.startUpload(r);
+      })
+      .on('AbortMultipartUpload', (r) =>
+        ++aborts === 1 ? s3Error(503, 'SlowDown', 'Please reduce your request rate.') : aws.abortUpload(r),
+      );
+    const { runner } = await main({ ...probing, 'action-timeout-s': '1' }, { aws });
+    expect(runner.failure).toBe(
+      'action-timeout-s: the step did not finish within 1 s (S3 did not answer in time); no credentials were exported.',
+    );
+    expect(aws.count('AbortMultipartUpload')).toBe(2);
+    expect(aws.uploads.size).toBe(0);
+  });
+
   test('a probe done before time runs out (the listing hangs): no wait is said, nothing is left', async () => {
     const aws = new FakeAws().on('ListObjectsV2', () => new Promise(() => {}));
     const { runner } = await main(

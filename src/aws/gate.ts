@@ -17,6 +17,7 @@ import {
   Access,
   type BucketResult,
   type CheckResult,
+  FINISH_GRACE_MS,
   type GateResult,
   type Issued,
   PROBE_NAME,
@@ -50,6 +51,8 @@ interface Context {
   s3: typeof import('./s3');
   objects: typeof import('./s3-objects');
   client: S3Client;
+  /** The write probe's clean-up (its aborts, the look for uploads left): retried into the grace past the deadline. */
+  cleanup: S3Client;
   config: Config;
   settings: GateSettings;
   principal: string;
@@ -68,11 +71,22 @@ interface Listed {
 export async function verifyBuckets({ config, settings, issued, hooks }: GateRequest): Promise<GateResult> {
   const [s3, objects] = await Promise.all([import('./s3'), import('./s3-objects')]);
   const client = s3.createS3Client(config, issued.credentials, hooks);
+  // Should action-timeout-s end the step while the probe's upload is started, its abort still gets its
+  // retries, within the grace the step gives it (see MustFinish).
+  const deadline = config.retry.deadline;
+  const graced =
+    deadline === undefined
+      ? config
+      : { ...config, retry: { ...config.retry, deadline: deadline + FINISH_GRACE_MS } };
+  const cleanup = settings.access.includes(Access.Write)
+    ? s3.createS3Client(graced, issued.credentials, hooks)
+    : client;
   const { accessKeyId, secretAccessKey, sessionToken } = issued.credentials;
   const context: Context = {
     s3,
     objects,
     client,
+    cleanup,
     config,
     settings,
     principal: issued.identity.arn,
@@ -91,6 +105,7 @@ export async function verifyBuckets({ config, settings, issued, hooks }: GateReq
     };
   } finally {
     client.destroy();
+    cleanup.destroy();
   }
 }
 
@@ -233,7 +248,7 @@ async function proveWrite(context: Context, probe: Probe): Promise<CheckResult> 
   }
   const left: string[] = [];
   try {
-    await objects.abortUpload(context.client, { ...at, uploadId: started.uploadId });
+    await objects.abortUpload(context.cleanup, { ...at, uploadId: started.uploadId });
   } catch (error) {
     left.push(explainAbortRefused(probe, started.uploadId, probeFailure(context, error).detail));
   }
@@ -248,14 +263,14 @@ async function sweep(context: Context, probe: Probe, done: string[]): Promise<st
   const at = { bucket: probe.bucket, key: probe.key };
   let found: string[];
   try {
-    found = await objects.uploadsOf(context.client, at);
+    found = await objects.uploadsOf(context.cleanup, at);
   } catch (error) {
     return explainSweepFailed(probe, probeFailure(context, error).detail);
   }
   const left: string[] = [];
   for (const uploadId of found.filter((id) => !done.includes(id))) {
     try {
-      await objects.abortUpload(context.client, { ...at, uploadId });
+      await objects.abortUpload(context.cleanup, { ...at, uploadId });
     } catch (error) {
       left.push(explainAbortRefused(probe, uploadId, probeFailure(context, error).detail));
     }

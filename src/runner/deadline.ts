@@ -3,15 +3,9 @@
  * the step seals its runner, so nothing it does later is written or exported. What must not be cut off
  * half way (the write probe's abort) is given a short grace before the step fails.
  */
-import type { MustFinish } from '../names';
+import { FINISH_GRACE_MS, type MustFinish } from '../names';
 import { visible } from '../text';
 import type { Runner } from './protocol';
-
-/**
- * How long past the deadline work that must finish is waited for: the write probe's abort, one S3 attempt
- * (3 s to connect, 5 s to answer) and a little over; it is a bound, not a wait when nothing is left.
- */
-export const FINISH_GRACE_MS = 10_000;
 
 /** The deadline passed before the work finished. */
 export class DeadlineError extends Error {
