@@ -223,20 +223,24 @@ describe('main: the deadline (action-timeout-s)', () => {
   });
 
   const probing = { ...scenarios.keysAndRole, 'verify-bucket': 'site', 'verify-access': 'write' };
-  const late = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-  test('the write probe started as time runs out: its upload is aborted before the step fails', async () => {
+  const S3_LATE =
+    'action-timeout-s: the step did not finish within 1 s (S3 did not answer in time); no credentials were exported.';
+  /** A fake AWS whose S3 starts the probe's upload at once but answers after the 1 s deadline. */
+  const startingLate = (): FakeAws => {
     const aws: FakeAws = new FakeAws().on('CreateMultipartUpload', async (r) => {
-      await late(1500);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
       return aws.startUpload(r);
     });
+    return aws;
+  };
+
+  test('the write probe started as time runs out: its upload is aborted before the step fails', async () => {
+    const aws = startingLate();
     const { runner } = await main({ ...probing, 'action-timeout-s': '1' }, { aws });
     expect(runner.log).toContain(
       "action-timeout-s: out of time; waiting at most 10 s more for the write probe's upload in bucket site to be aborted.",
     );
-    expect(runner.failure).toBe(
-      'action-timeout-s: the step did not finish within 1 s (S3 did not answer in time); no credentials were exported.',
-    );
+    expect(runner.failure).toBe(S3_LATE);
     expect(aws.count('AbortMultipartUpload')).toBe(1);
     expect(aws.uploads.size).toBe(0);
     expect(runner.exported).toEqual({});
@@ -245,18 +249,11 @@ describe('main: the deadline (action-timeout-s)', () => {
 
   test('an abort throttled after the deadline is retried within the grace: nothing is left', async () => {
     let aborts = 0;
-    const aws: FakeAws = new FakeAws()
-      .on('CreateMultipartUpload', async (r) => {
-        await late(1500);
-        return aws.startUpload(r);
-      })
-      .on('AbortMultipartUpload', (r) =>
-        ++aborts === 1 ? s3Error(503, 'SlowDown', 'Please reduce your request rate.') : aws.abortUpload(r),
-      );
-    const { runner } = await main({ ...probing, 'action-timeout-s': '1' }, { aws });
-    expect(runner.failure).toBe(
-      'action-timeout-s: the step did not finish within 1 s (S3 did not answer in time); no credentials were exported.',
+    const aws = startingLate().on('AbortMultipartUpload', (r) =>
+      ++aborts === 1 ? s3Error(503, 'SlowDown', 'Please reduce your request rate.') : aws.abortUpload(r),
     );
+    const { runner } = await main({ ...probing, 'action-timeout-s': '1' }, { aws });
+    expect(runner.failure).toBe(S3_LATE);
     expect(aws.count('AbortMultipartUpload')).toBe(2);
     expect(aws.uploads.size).toBe(0);
   });
@@ -267,21 +264,16 @@ describe('main: the deadline (action-timeout-s)', () => {
       { ...probing, 'verify-access': 'list,write', 'action-timeout-s': '1' },
       { aws },
     );
-    expect(runner.failure).toBe(
-      'action-timeout-s: the step did not finish within 1 s (S3 did not answer in time); no credentials were exported.',
-    );
+    expect(runner.failure).toBe(S3_LATE);
     expect(runner.log.join('\n')).not.toContain('waiting at most');
     expect(aws.count('AbortMultipartUpload')).toBe(1);
     expect(aws.uploads.size).toBe(0);
   });
 
   test('an abort refused after the deadline: the failure says which upload stays, and how to abort it', async () => {
-    const aws: FakeAws = new FakeAws()
-      .on('CreateMultipartUpload', async (r) => {
-        await late(1500);
-        return aws.startUpload(r);
-      })
-      .on('AbortMultipartUpload', () => s3Error(403, 'AccessDenied', 'Access Denied'));
+    const aws = startingLate().on('AbortMultipartUpload', () =>
+      s3Error(403, 'AccessDenied', 'Access Denied'),
+    );
     const { runner } = await main({ ...probing, 'action-timeout-s': '1' }, { aws });
     const [uploadId] = [...aws.uploads.keys()];
     expect(runner.failure).toMatch(
